@@ -1,0 +1,269 @@
+"""The assistant every channel shares: question in, platform-neutral Reply out."""
+
+from __future__ import annotations
+
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from smassist import language, paths
+from smassist.conversation import ConversationStore, choice_number, follow_up_kind
+from smassist.engine import Engine, Match
+from smassist.knowledge import KnowledgeBase
+from smassist.messages import MAX_QUESTION_CHARS, message
+from smassist.reply import Reply, StatisticView, Suggestion
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """One whole knowledge-base version and its index; swapped in one assignment."""
+
+    kb: KnowledgeBase
+    engine: Engine
+
+
+class Assistant:
+    """Answers questions from one knowledge base; safe to share between threads."""
+
+    def __init__(self, kb: KnowledgeBase, engine: Engine | None = None,
+                 conversations: ConversationStore | None = None):
+        self._state = State(kb, engine or Engine(kb))
+        self.conversations = conversations or ConversationStore()
+        self._reload_lock = threading.Lock()
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Assistant:
+        """The assistant on the knowledge base at ``path`` (default: ``$SMASSIST_KB`` or bundled).
+
+        Raises :class:`smassist.loader.KnowledgeBaseError` with every problem found.
+        """
+        from smassist.cache import load_compiled
+
+        kb, engine = load_compiled(paths.knowledge_path(path), use_cache=use_cache)
+        return cls(kb, engine)
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._state.kb
+
+    @property
+    def state(self) -> State:
+        return self._state
+
+    def swap(self, kb: KnowledgeBase, engine: Engine | None = None) -> None:
+        """Serve a new knowledge-base version from the next question on."""
+        self._state = State(kb, engine or Engine(kb))
+
+    def reload(self, use_cache: bool = True) -> KnowledgeBase:
+        """Load the knowledge base again from its folder and serve it if it is valid.
+
+        On problems, raises :class:`smassist.loader.KnowledgeBaseError` and keeps
+        serving the current version.
+        """
+        from smassist.cache import load_compiled
+
+        with self._reload_lock:
+            kb, engine = load_compiled(self._state.kb.root, use_cache=use_cache)
+            if kb.version != self._state.kb.version:
+                self.swap(kb, engine)
+            return self._state.kb
+
+    # --- answering ----------------------------------------------------------
+
+    def ask(self, text: str, lang: str | None = None, conversation: str | None = None) -> Reply:
+        """Answer ``text``. ``lang`` is a hint (a locale) used when the text is too short to tell."""
+        state = self._state  # one version for the whole answer
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        context = self.conversations.get(conversation)
+        hint = _lang_hint(lang) or context.lang
+        problem = _input_problem(text)
+        cleaned = _clean(text)
+        reply_lang = language.detect(cleaned[:MAX_QUESTION_CHARS], hint) if cleaned else (hint or "fr")
+        if problem == "too_long":
+            return Reply(text, "invalid", message(reply_lang, "too_long", length=len(text),
+                                                  limit=MAX_QUESTION_CHARS), reply_lang,
+                         version=state.kb.version)
+        if problem:
+            return Reply(text, "invalid", message(reply_lang, problem), reply_lang,
+                         version=state.kb.version)
+
+        number = choice_number(cleaned)
+        if number is not None and context.choices and number <= len(context.choices):
+            return self._answer_entry(state, context.choices[number - 1], text, reply_lang,
+                                      conversation, 1.0)
+
+        kind = follow_up_kind(cleaned)
+        if kind == "help":
+            return self.help(reply_lang, question=text)
+        if kind in ("sources", "details"):
+            reply_lang = (lang and _lang_hint(lang)) or (
+                language.detect(cleaned, context.lang or hint) if len(cleaned.split()) > 2 else
+                context.lang or language.detect(cleaned, hint))
+            if context.entry is None or context.entry not in state.kb.entries:
+                return Reply(text, kind, message(reply_lang, "no_context"), reply_lang,
+                             version=state.kb.version)
+            if kind == "sources":
+                return self._sources(state, context.entry, text, reply_lang, conversation)
+            return self._details(state, context.entry, text, reply_lang, conversation)
+
+        match = state.engine.match(cleaned, reply_lang)
+        return self._reply_for_match(state, match, text, reply_lang, conversation)
+
+    def answer_entry(self, entry_id: str, lang: str, conversation: str | None = None,
+                     question: str | None = None) -> Reply:
+        """The answer of a given entry (a follow-up or 'did you mean' button was pressed)."""
+        state = self._state
+        lang = _lang_hint(lang) or "fr"
+        if entry_id not in state.kb.entries:
+            return self.help(lang, question=question or entry_id)
+        return self._answer_entry(state, entry_id, question or state.kb.entries[entry_id].title[lang],
+                                  lang, conversation, 1.0)
+
+    def sources(self, lang: str, conversation: str | None) -> Reply:
+        """The sources of the last answer in ``conversation``."""
+        context = self.conversations.get(conversation)
+        lang = _lang_hint(lang) or context.lang or "fr"
+        if context.entry is None or context.entry not in self._state.kb.entries:
+            return Reply("source", "sources", message(lang, "no_context"), lang,
+                         version=self._state.kb.version)
+        return self._sources(self._state, context.entry, "source", lang, conversation)
+
+    def help(self, lang: str, question: str = "help") -> Reply:
+        """What smassist knows: the topics, with an example question each."""
+        state = self._state
+        lang = _lang_hint(lang) or "fr"
+        suggestions = []
+        for topic in state.kb.topics.values():
+            entries = state.kb.entries_by_topic(topic.id)
+            if entries and len(suggestions) < 5:
+                suggestions.append(Suggestion(entries[0].id, entries[0].title[lang]))
+        return Reply(question, "help", message(lang, "help"), lang,
+                     topics=self._topic_list(state, lang), suggestions=tuple(suggestions),
+                     version=state.kb.version)
+
+    # --- building replies ---------------------------------------------------
+
+    def _reply_for_match(self, state: State, match: Match, question: str, lang: str,
+                         conversation: str | None) -> Reply:
+        kb = state.kb
+        if match.decision == "answer":
+            return self._answer_entry(state, match.candidates[0].entry, question, lang,
+                                      conversation, match.confidence)
+        if match.decision == "clarify":
+            choices = tuple(c.entry for c in match.candidates[:3])
+            self.conversations.remember(conversation, lang=lang, choices=choices)
+            return Reply(
+                question, "clarify", message(lang, "clarify"), lang,
+                confidence=match.confidence,
+                suggestions=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in choices),
+                version=kb.version,
+            )
+        self.conversations.remember(conversation, lang=lang)
+        return Reply(question, "unknown", message(lang, "unknown"), lang,
+                     confidence=match.confidence, topics=self._topic_list(state, lang),
+                     suggestions=tuple(
+                         Suggestion(c.entry, kb.entries[c.entry].title[lang])
+                         for c in match.candidates[:3] if c.confidence >= 0.2
+                     ),
+                     version=kb.version)
+
+    def _answer_entry(self, state: State, entry_id: str, question: str, lang: str,
+                      conversation: str | None, confidence: float) -> Reply:
+        kb = state.kb
+        entry = kb.entries[entry_id]
+        self.conversations.remember(conversation, entry=entry_id, lang=lang)
+        return Reply(
+            question, "answer", entry.answer[lang], lang,
+            matched=True, topic=entry.topic, entry=entry.id, title=entry.title[lang],
+            confidence=confidence,
+            statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics),
+            follow_ups=tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3]),
+            version=kb.version,
+        )
+
+    def _sources(self, state: State, entry_id: str, question: str, lang: str,
+                 conversation: str | None) -> Reply:
+        kb = state.kb
+        entry = kb.entries[entry_id]
+        self.conversations.remember(conversation, entry=entry_id, lang=lang)
+        stats = tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics)
+        if stats:
+            lines = [message(lang, "sources_intro", title=entry.title[lang])]
+            for source in dict.fromkeys(s.source for s in stats):
+                cited = [s for s in stats if s.source == source]
+                article = kb.articles[cited[0].article]
+                date = f", {article.published}" if article.published else ""
+                lines.append(f"- {source} — " + message(lang, "article", title=article.title,
+                                                        publisher=article.publisher, date=date))
+                lines.extend(f"  · {s.text}" for s in cited)
+            text = "\n".join(lines)
+        else:
+            text = message(lang, "no_sources", title=entry.title[lang], article="—")
+        return Reply(question, "sources", text, lang, matched=True, topic=entry.topic,
+                     entry=entry.id, title=entry.title[lang], confidence=1.0, statistics=stats,
+                     follow_ups=tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3]),
+                     version=kb.version)
+
+    def _details(self, state: State, entry_id: str, question: str, lang: str,
+                 conversation: str | None) -> Reply:
+        kb = state.kb
+        entry = kb.entries[entry_id]
+        self.conversations.remember(conversation, entry=entry_id, lang=lang)
+        stats = tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics)
+        # More detail than the answer: every figure of the topic, each with its source.
+        extra = [
+            StatisticView.of(s, kb, lang) for s in kb.statistics_by_topic(entry.topic)
+            if s.id not in entry.statistics
+        ]
+        lines = [message(lang, "details_intro", title=entry.title[lang]), entry.answer[lang]]
+        if extra:
+            lines.append("")
+            lines.extend(f"- {s.text} ({s.source})" for s in extra[:8])
+        related = tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups)
+        return Reply(question, "details", "\n".join(lines), lang, matched=True, topic=entry.topic,
+                     entry=entry.id, title=entry.title[lang], confidence=1.0,
+                     statistics=stats + tuple(extra[:8]), follow_ups=related[:3],
+                     version=kb.version)
+
+    @staticmethod
+    def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
+        return tuple((t.id, t.title[lang]) for t in state.kb.topics.values()
+                     if state.kb.entries_by_topic(t.id))
+
+
+def _lang_hint(lang: str | None) -> str | None:
+    if not lang:
+        return None
+    code = str(lang).strip().lower().replace("_", "-").split("-")[0]
+    return code if code in ("fr", "en") else None
+
+
+def _is_control(ch: str) -> bool:
+    return unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch not in "\n\t\r"
+
+
+def _input_problem(text: str) -> str | None:
+    if len(text) > MAX_QUESTION_CHARS:
+        return "too_long"
+    stripped = text.strip()
+    if not stripped:
+        return "empty"
+    controls = sum(_is_control(ch) or ch == "\ufffd" for ch in stripped)
+    if controls and controls * 10 >= len(stripped):
+        return "unreadable"
+    if not any(ch.isalnum() for ch in stripped):
+        return "empty"
+    return None
+
+
+def _clean(text: str) -> str:
+    """The text without control characters, on one line."""
+    kept = "".join(" " if _is_control(ch) or ch in "\n\t\r" else ch for ch in text)
+    return " ".join(kept.split())
+
+
+def default_path() -> Path:
+    return paths.knowledge_path()

@@ -1,0 +1,95 @@
+"""A compiled copy of the knowledge base and its index, so start-up is fast.
+
+Validating YAML, rendering templates and indexing take far longer than Python's
+own start-up; their result only depends on the knowledge files' bytes and on
+smassist's code, so it is pickled under a key made of both. Any failure to read
+or write the cache falls back to loading from the files: the cache is never
+needed to answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from pathlib import Path
+
+from smassist import loader, paths
+from smassist.engine import Engine
+from smassist.knowledge import KnowledgeBase
+
+log = logging.getLogger(__name__)
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _code_stamp() -> str:
+    """Changes whenever a module of smassist changes (edits, upgrades)."""
+    parts = [sys.version]
+    for path in sorted(_PACKAGE.glob("*.py")):
+        stat = path.stat()
+        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
+def cache_key(root: Path) -> tuple[str, str]:
+    """(cache key, content version) for the knowledge base in ``root``."""
+    version = loader.content_version(root)
+    key = hashlib.sha256(f"{version}|{_code_stamp()}".encode()).hexdigest()[:32]
+    return key, version
+
+
+def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, Engine]:
+    """The knowledge base in ``root`` and its index, from the cache when it is fresh.
+
+    Raises :class:`smassist.loader.KnowledgeBaseError` when the files have problems.
+    """
+    root = Path(root)
+    if not use_cache or os.environ.get("SMASSIST_NO_CACHE"):
+        kb = loader.load(root)
+        return kb, Engine(kb)
+    try:
+        key, _ = cache_key(root)
+    except OSError:
+        kb = loader.load(root)  # reports the unreadable file properly
+        return kb, Engine(kb)
+    cached = _read(key)
+    if cached is not None:
+        return cached
+    kb = loader.load(root)
+    engine = Engine(kb)
+    _write(key, (kb, engine))
+    return kb, engine
+
+
+def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:
+    try:
+        path = paths.cache_dir() / f"kb-{key}.pickle"
+        with path.open("rb") as handle:
+            kb, engine = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a stale or corrupt cache is rebuilt, never fatal
+        log.debug("ignoring unreadable cache: %s", exc)
+        return None
+    if not isinstance(kb, KnowledgeBase) or not isinstance(engine, Engine):
+        return None
+    return kb, engine
+
+
+def _write(key: str, value: tuple[KnowledgeBase, Engine]) -> None:
+    try:
+        directory = paths.cache_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        # Keep a few versions (tests and admins switch between knowledge bases).
+        old = sorted(directory.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-7]:
+            stale.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".kb-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, directory / f"kb-{key}.pickle")
+    except Exception as exc:  # read-only home, full disk: answering still works
+        log.debug("cannot write the knowledge-base cache: %s", exc)

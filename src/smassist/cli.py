@@ -1,0 +1,273 @@
+"""The `smassist` command line.
+
+Start-up is kept lean: this module imports only the standard library at the top;
+each command imports what it needs, and Slack, Telegram or plotting libraries
+only when that command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from smassist.assistant import Assistant
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+class CommandError(Exception):
+    """A clear message for the user and an exit code; never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def load_assistant(args: argparse.Namespace) -> Assistant:
+    """The assistant on ``--kb`` (or the default); a broken knowledge base exits 2."""
+    from smassist.assistant import Assistant
+    from smassist.loader import KnowledgeBaseError
+
+    try:
+        return Assistant.load(args.kb)
+    except KnowledgeBaseError as exc:
+        raise CommandError(exc.report(), EXIT_USAGE) from None
+
+
+def _print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+
+
+# --- ask, chat ---------------------------------------------------------------
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from smassist import terminal
+
+    assistant = load_assistant(args)
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+    def answer(question: str) -> None:
+        reply = assistant.ask(question, lang=args.lang, conversation="cli:ask")
+        if args.json:
+            _print_json(reply.to_dict())
+        else:
+            sys.stdout.write(terminal.render(reply, color=color) + "\n")
+
+    if args.question:
+        answer(" ".join(args.question))
+        return EXIT_OK
+    first = True
+    for line in sys.stdin:
+        question = line.rstrip("\r\n")
+        if not question.strip():
+            continue
+        if not args.json and not first:
+            sys.stdout.write("\n")
+        answer(question)
+        sys.stdout.flush()
+        first = False
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from smassist.chat import run_chat
+
+    return run_chat(load_assistant(args), lang=args.lang)
+
+
+# --- kb ------------------------------------------------------------------------
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from smassist import loader, paths
+
+    root = paths.knowledge_path(args.path or args.kb)
+    try:
+        kb = loader.load(root)
+    except loader.KnowledgeBaseError as exc:
+        sys.stdout.write(exc.report() + "\n")
+        return EXIT_PROBLEMS
+    from smassist.kbreport import check_summary
+
+    sys.stdout.write(check_summary(kb) + "\n")
+    return EXIT_OK
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    assistant = load_assistant(args)
+    kb = assistant.kb
+    data = [
+        {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "questions": {lang: list(qs) for lang, qs in entry.questions.items()},
+            "statistics": list(entry.statistics),
+            "follow_ups": list(entry.follow_ups),
+        }
+        for entry in kb.entries.values()
+    ]
+    if args.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for item in data:
+            sys.stdout.write(f"{item['id']} ({item['topic']})\n")
+            for lang, questions in item["questions"].items():
+                for question in questions:
+                    sys.stdout.write(f"  [{lang}] {question}\n")
+    return EXIT_OK
+
+
+def cmd_kb_schema(args: argparse.Namespace) -> int:
+    from smassist import paths
+    from smassist.schema import write_schemas
+
+    target = paths.knowledge_path(args.kb) / "schema"
+    for path in write_schemas(target):
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+# --- stats -------------------------------------------------------------------
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from smassist.reply import StatisticView
+
+    assistant = load_assistant(args)
+    kb = assistant.kb
+    lang = args.lang or "fr"
+    if args.topic and args.topic not in kb.topics:
+        raise CommandError(
+            f"unknown topic '{args.topic}'; topics: {', '.join(kb.topics)}", EXIT_USAGE
+        )
+    stats = kb.statistics_by_topic(args.topic) if args.topic else list(kb.statistics.values())
+    views = [StatisticView.of(s, kb, lang) for s in stats]
+    if args.json:
+        sys.stdout.write(
+            json.dumps([v.to_dict() for v in views], ensure_ascii=False, indent=2) + "\n"
+        )
+        return EXIT_OK
+    for view in views:
+        sys.stdout.write(f"{view.text}\n    {view.source} [{view.id}]\n")
+    sys.stdout.write(f"{len(views)} statistics\n")
+    return EXIT_OK
+
+
+# --- the parser ----------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.platform == "slack":
+        from smassist.channels.slack.server import serve
+    else:
+        from smassist.channels.telegram.server import serve
+    return serve(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--kb", metavar="PATH", default=None,
+        help="knowledge-base folder (default: $SMASSIST_KB or the bundled one)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="smassist",
+        description="Answers questions on corporate social-media strategy, with sourced figures.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"smassist {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer one question (or one per stdin line)")
+    ask.add_argument("question", nargs="*", help="the question; omitted: one question per line on stdin")
+    ask.add_argument("--lang", choices=("fr", "en"), help="answer language when the question is too short to tell")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer, one per line")
+    ask.set_defaults(handler=cmd_ask)
+
+    chat = commands.add_parser("chat", parents=[common], help="interactive session in the terminal")
+    chat.add_argument("--lang", choices=("fr", "en"))
+    chat.set_defaults(handler=cmd_chat)
+
+    kb = commands.add_parser("kb", parents=[common], help="check or export the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    check = kb_commands.add_parser("check", parents=[common], help="validate the knowledge base")
+    check.add_argument("path", nargs="?", help="knowledge-base folder")
+    check.set_defaults(handler=cmd_kb_check)
+    export = kb_commands.add_parser("export", parents=[common], help="entries with their example questions")
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(handler=cmd_kb_export)
+    schema = kb_commands.add_parser("schema", parents=[common], help="write the JSON Schemas into knowledge/schema/")
+    schema.set_defaults(handler=cmd_kb_schema)
+    kb.set_defaults(handler=lambda args: _missing_subcommand(kb))
+
+    stats = commands.add_parser("stats", parents=[common], help="every statistic with its source")
+    stats.add_argument("--topic", metavar="T")
+    stats.add_argument("--lang", choices=("fr", "en"))
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(handler=cmd_stats)
+
+    serve = commands.add_parser("serve", parents=[common], help="run the Slack app or the Telegram bot")
+    platforms = serve.add_subparsers(dest="platform", metavar="PLATFORM")
+    slack = platforms.add_parser("slack", parents=[common], help="the Slack app")
+    slack.add_argument("--host", default="0.0.0.0")
+    slack.add_argument("--port", type=int, default=3000)
+    slack.add_argument("--socket", action="store_true", help="Socket Mode (also when SLACK_APP_TOKEN is set)")
+    slack.set_defaults(handler=_serve)
+    telegram = platforms.add_parser("telegram", parents=[common], help="the Telegram bot")
+    telegram.add_argument("--webhook-url", metavar="URL")
+    telegram.add_argument("--host", default="0.0.0.0")
+    telegram.add_argument("--port", type=int, default=8443)
+    telegram.set_defaults(handler=_serve)
+    serve.set_defaults(handler=lambda args: _missing_subcommand(serve))
+
+    return parser
+
+
+def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("smassist")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return handler(args)
+    except CommandError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        sys.stderr.write("\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`smassist stats | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""How a figure and its source read in French and in English.
+
+French: ``75 %`` with a narrow no-break space before the sign, ``16 000`` with a
+narrow no-break space between thousands, ``6,9`` with a decimal comma.
+English: ``75%``, ``16,000``, ``6.9``.
+"""
+
+from __future__ import annotations
+
+NNBSP = "\u202f"  # narrow no-break space, the French typographic separator
+
+_QUALIFIERS = {
+    "fr": {
+        "more-than": "plus de",
+        "less-than": "moins de",
+        "about": "environ",
+        "nearly": "près de",
+        "up-to": "jusqu'à",
+    },
+    "en": {
+        "more-than": "more than",
+        "less-than": "less than",
+        "about": "about",
+        "nearly": "nearly",
+        "up-to": "up to",
+    },
+}
+
+_FRACTIONS = {
+    "fr": {1 / 2: "la moitié", 1 / 3: "un tiers", 2 / 3: "deux tiers", 1 / 4: "un quart",
+           3 / 4: "trois quarts", 1 / 5: "un cinquième", 1 / 10: "un dixième"},
+    "en": {1 / 2: "half", 1 / 3: "one third", 2 / 3: "two thirds", 1 / 4: "a quarter",
+           3 / 4: "three quarters", 1 / 5: "one fifth", 1 / 10: "one tenth"},
+}
+
+_SCOPES = {
+    "fr": {"france": "France", "usa": "États-Unis", "switzerland": "Suisse",
+           "germany": "Allemagne", "world": "monde", "unspecified": "pays non précisé"},
+    "en": {"france": "France", "usa": "United States", "switzerland": "Switzerland",
+           "germany": "Germany", "world": "worldwide", "unspecified": "country not given"},
+}
+
+
+def format_number(value: float, lang: str) -> str:
+    """A number with the locale's thousands separator and decimal mark."""
+    if float(value).is_integer():
+        text = f"{int(value):,}"
+    else:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if lang == "fr":
+        return text.replace(",", NNBSP).replace(".", ",")
+    return text
+
+
+def fraction_words(value: float, lang: str) -> str:
+    """'la moitié' for 0.5; falls back to a percentage for an unusual fraction."""
+    for fraction, words in _FRACTIONS[lang].items():
+        if abs(value - fraction) < 0.005:
+            return words
+    return format_percent(round(value * 100), lang)
+
+
+def format_percent(value: float, lang: str) -> str:
+    number = format_number(value, lang)
+    return f"{number}{NNBSP}%" if lang == "fr" else f"{number}%"
+
+
+def format_value(value: float, unit: str, lang: str, qualifier: str | None = None) -> str:
+    """The figure as a person would write it: '31 %', 'plus d'un tiers', '6,9 millions'."""
+    if unit == "percent":
+        text = format_percent(value, lang)
+    elif unit == "fraction":
+        text = fraction_words(value, lang)
+    elif unit == "million":
+        word = ("millions" if value >= 2 else "million") if lang == "fr" else "million"
+        text = f"{format_number(value, lang)} {word}"
+    elif unit == "times":
+        if value == 2:
+            text = "deux fois" if lang == "fr" else "twice"
+        else:
+            text = f"{format_number(value, lang)} {'fois' if lang == 'fr' else 'times'}"
+    else:
+        text = format_number(value, lang)
+    if qualifier:
+        text = _qualify(_QUALIFIERS[lang][qualifier], text, lang)
+    return text
+
+
+def _qualify(prefix: str, text: str, lang: str) -> str:
+    # French elides "de" before a vowel: "plus d'un tiers", "moins d'un quart".
+    if lang == "fr" and prefix.endswith(" de") and text[:1].lower() in "aeiouyéèh":
+        return f"{prefix[:-3]} d'{text}"
+    return f"{prefix} {text}"
+
+
+def figure_text(formatted: str, label: str) -> str:
+    """The figure followed by what it counts: '31 % des entreprises mesurent leur ROI'."""
+    text = f"{formatted} {label}"
+    return text[:1].upper() + text[1:]
+
+
+def scope_name(scope: str, lang: str) -> str:
+    return _SCOPES[lang].get(scope, scope)
+
+
+def source_line(
+    study_name: str,
+    year: int | None,
+    sample_size: int | None,
+    population: str,
+    lang: str,
+) -> str:
+    """'Baromètre Hootsuite 2018, 427 répondants en France' (year added if not in the name)."""
+    parts = [study_name]
+    if year is not None and str(year) not in study_name:
+        parts.append(str(year))
+    elif year is None:
+        parts.append("année non précisée" if lang == "fr" else "year not given")
+    if sample_size:
+        parts.append(f"{format_number(sample_size, lang)} {population}")
+    else:
+        parts.append(population)
+    return ", ".join(parts)

@@ -1,0 +1,139 @@
+"""The resolved knowledge base that answering works from.
+
+Plain slotted dataclasses (no pydantic, no Jinja2): they are built once by the
+loader, pickled into the cache, and read back at start-up in a few
+milliseconds. Every answer is already rendered in both languages here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LANGS = ("fr", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where something was defined, for reports an admin can act on."""
+
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    id: str
+    title: str
+    publisher: str
+    author: str | None
+    published: str | None
+    url: str | None
+    note: dict[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class StudyInfo:
+    id: str
+    name: dict[str, str]
+    by: tuple[str, ...]
+    year: int | None
+    year_note: dict[str, str] | None
+    scope: str
+    sample_size: int | None
+    population: dict[str, str]
+    article: str
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticInfo:
+    id: str
+    value: float
+    unit: str
+    qualifier: str | None
+    label: dict[str, str]
+    study: str
+    #: The figure's year: its own if given, else its study's (None when unknown).
+    year: int | None
+    article: str
+    quote: str
+    topics: tuple[str, ...]
+    #: Per language: the figure ("31 %"), the figure with its label, the source line.
+    formatted: dict[str, str]
+    text: dict[str, str]
+    source: dict[str, str]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class TopicInfo:
+    id: str
+    title: dict[str, str]
+    description: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EntryInfo:
+    id: str
+    topic: str
+    title: dict[str, str]
+    questions: dict[str, tuple[str, ...]]
+    answer: dict[str, str]
+    statistics: tuple[str, ...]
+    follow_ups: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesInfo:
+    id: str
+    label: dict[str, str]
+    points: tuple[str, ...]
+    note: dict[str, str] | None
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    """One whole, validated version of the knowledge base."""
+
+    root: Path
+    version: str
+    articles: dict[str, ArticleInfo]
+    studies: dict[str, StudyInfo]
+    statistics: dict[str, StatisticInfo]
+    topics: dict[str, TopicInfo]
+    entries: dict[str, EntryInfo]
+    series: dict[str, SeriesInfo] = field(default_factory=dict)
+    brief: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def entries_by_topic(self, topic: str) -> list[EntryInfo]:
+        return [entry for entry in self.entries.values() if entry.topic == topic]
+
+    def statistics_by_topic(self, topic: str) -> list[StatisticInfo]:
+        """Figures tagged with the topic, or shown by one of its entries."""
+        seen: dict[str, StatisticInfo] = {}
+        for stat in self.statistics.values():
+            if topic in stat.topics:
+                seen[stat.id] = stat
+        for entry in self.entries_by_topic(topic):
+            for stat_id in entry.statistics:
+                seen.setdefault(stat_id, self.statistics[stat_id])
+        return list(seen.values())
+
+    def summary(self) -> dict[str, int | str]:
+        return {
+            "version": self.version[:12],
+            "topics": len(self.topics),
+            "entries": len(self.entries),
+            "questions": sum(len(q) for e in self.entries.values() for q in e.questions.values()),
+            "statistics": len(self.statistics),
+            "studies": len(self.studies),
+            "articles": len(self.articles),
+            "series": len(self.series),
+        }

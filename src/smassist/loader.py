@@ -1,0 +1,572 @@
+"""Load and validate a knowledge-base folder; every problem as ``file:line: message``.
+
+The loader reads every file, reports every problem it finds in one run (not
+only the first), and only returns a :class:`KnowledgeBase` when there are none.
+It uses ``yaml.safe_load`` semantics (the SafeLoader's constructors), pydantic
+models from :mod:`smassist.models`, and a sandboxed Jinja2 environment with
+``StrictUndefined`` to render every answer at load time, in both languages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from smassist import figures
+from smassist.knowledge import (
+    LANGS,
+    ArticleInfo,
+    EntryInfo,
+    KnowledgeBase,
+    Location,
+    SeriesInfo,
+    StatisticInfo,
+    StudyInfo,
+    TopicInfo,
+)
+from smassist.models import (
+    EntriesFile,
+    SeriesFile,
+    SourcesFile,
+    StatisticsFile,
+    Strict,
+    SynonymsFile,
+    TopicsFile,
+)
+
+REQUIRED_FILES = ("sources.yaml", "statistics.yaml", "topics.yaml")
+OPTIONAL_FILES = ("series.yaml", "synonyms.yaml")
+ENTRIES_DIR = "entries"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class KnowledgeBaseError(Exception):
+    """The knowledge base has problems; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line, p.message))
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        count = len(self.problems)
+        lines = [str(p) for p in self.problems]
+        lines.append(f"{count} problem{'s' if count != 1 else ''} found in the knowledge base.")
+        return "\n".join(lines)
+
+
+def knowledge_files(root: Path) -> list[Path]:
+    """The files that make a knowledge base, in a stable order."""
+    files = [root / name for name in (*REQUIRED_FILES, *OPTIONAL_FILES) if (root / name).is_file()]
+    entries = root / ENTRIES_DIR
+    if entries.is_dir():
+        files.extend(sorted(p for p in entries.iterdir() if p.suffix in (".yaml", ".yml")))
+    return files
+
+
+def content_version(root: Path, files: Iterable[Path] | None = None) -> str:
+    """A hash of every file's name and bytes: the knowledge base's version."""
+    digest = hashlib.sha256()
+    for path in files if files is not None else knowledge_files(root):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# --- YAML with line numbers -------------------------------------------------
+
+
+class _Lines:
+    """Maps a path inside a YAML document (keys and list indexes) to its line."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[tuple[Any, ...], int] = {}
+
+    def line(self, path: tuple[Any, ...]) -> int:
+        while path:
+            if path in self.by_path:
+                return self.by_path[path]
+            path = path[:-1]
+        return self.by_path.get((), 1)
+
+
+def _to_data(
+    node: yaml.Node,
+    loader: yaml.SafeLoader,
+    path: tuple[Any, ...],
+    lines: _Lines,
+    problems: list[Problem],
+    file: str,
+) -> Any:
+    lines.by_path[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str | int | float | bool) and key is not None:
+                problems.append(
+                    Problem(file, key_node.start_mark.line + 1, "a key must be plain text")
+                )
+                continue
+            if key in result:
+                problems.append(
+                    Problem(
+                        file,
+                        key_node.start_mark.line + 1,
+                        f"'{key}' is given twice in the same block; keep one",
+                    )
+                )
+                continue
+            # The key's own line, so 'missing field' points at the block's first line.
+            result[key] = _to_data(value_node, loader, (*path, key), lines, problems, file)
+            lines.by_path.setdefault((*path, key), key_node.start_mark.line + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _to_data(item, loader, (*path, index), lines, problems, file)
+            for index, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def _read_yaml(path: Path, file: str, problems: list[Problem]) -> tuple[Any, _Lines] | None:
+    lines = _Lines()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(file, 1, f"the file is not UTF-8 text ({exc.reason})"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(file, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            problems.append(Problem(file, 1, "the file is empty"))
+            return None
+        data = _to_data(node, loader, (), lines, problems, file)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or "invalid YAML"
+        hint = ""
+        if "tab" in what.lower():
+            hint = " (use spaces, not tabs, to indent)"
+        elif "mapping values are not allowed" in what:
+            hint = " (a text containing ': ' must be put in quotes)"
+        elif "could not find expected ':'" in what or "expected <block end>" in what:
+            hint = " (check the indentation of this line and the one before)"
+        problems.append(Problem(file, line, f"YAML syntax error: {what}{hint}"))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(file, 1, f"YAML error: {exc}"))
+        return None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _pydantic_problems(
+    exc: ValidationError, lines: _Lines, file: str, model: type[Strict]
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        where = _describe_loc(loc)
+        kind = error["type"]
+        if kind == "missing":
+            message = f"missing field '{loc[-1]}'" + (f" in {_describe_loc(loc[:-1])}" if loc[:-1] else "")
+        elif kind == "extra_forbidden":
+            message = f"unknown field '{loc[-1]}'" + (
+                f" in {_describe_loc(loc[:-1])}" if loc[:-1] else ""
+            ) + " (misspelt? see the schema for the allowed fields)"
+        elif kind == "literal_error":
+            message = f"{where}: {error['msg'].replace('Input should be', 'must be')}, got {error['input']!r}"
+        else:
+            message = f"{where}: {error['msg']}"
+            if "input" in error and not isinstance(error["input"], dict | list):
+                message += f" (got {error['input']!r})"
+        problems.append(Problem(file, lines.line(loc), message))
+    return problems
+
+
+def _describe_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item + 1}]")
+        else:
+            parts.append(f".{item}" if parts else str(item))
+    return "".join(parts) or "the file"
+
+
+# --- the loader -------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    model: Any
+    lines: _Lines
+    file: str
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> _Parsed | None:
+    file = _display_path(path)
+    read = _read_yaml(path, file, problems)
+    if read is None:
+        return None
+    data, lines = read
+    if not isinstance(data, dict):
+        problems.append(Problem(file, 1, "the file must be a mapping (key: value), not a list or a text"))
+        return None
+    try:
+        return _Parsed(model.model_validate(data), lines, file)
+    except ValidationError as exc:
+        problems.extend(_pydantic_problems(exc, lines, file, model))
+        return None
+
+
+def _closest(word: str, choices: Iterable[str]) -> str:
+    from rapidfuzz import process
+
+    found = process.extractOne(word, list(choices), score_cutoff=70)
+    return f" (did you mean '{found[0]}'?)" if found else ""
+
+
+def _question_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def load(root: str | os.PathLike[str]) -> KnowledgeBase:
+    """Load, validate and resolve the knowledge base in ``root``.
+
+    Raises :class:`KnowledgeBaseError` listing every problem found.
+    """
+    root = Path(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        raise KnowledgeBaseError([Problem(str(root), 1, "no such knowledge-base folder")])
+    for name in REQUIRED_FILES:
+        if not (root / name).is_file():
+            problems.append(Problem(_display_path(root / name), 1, "this required file is missing"))
+    files = knowledge_files(root)
+    entry_files = [p for p in files if p.parent.name == ENTRIES_DIR]
+    if not entry_files:
+        problems.append(
+            Problem(_display_path(root / ENTRIES_DIR), 1, "no entry files (entries/*.yaml)")
+        )
+
+    def parse_optional(name: str, model: type[Strict]) -> _Parsed | None:
+        path = root / name
+        return _parse(path, model, problems) if path.is_file() else None
+
+    sources = parse_optional("sources.yaml", SourcesFile)
+    statistics = parse_optional("statistics.yaml", StatisticsFile)
+    topics = parse_optional("topics.yaml", TopicsFile)
+    series = parse_optional("series.yaml", SeriesFile)
+    synonyms = parse_optional("synonyms.yaml", SynonymsFile)
+    entries = [p for p in (_parse(path, EntriesFile, problems) for path in entry_files) if p]
+
+    builder = _Builder(root, problems)
+    kb = builder.build(sources, statistics, topics, entries, series, synonyms, files)
+    if problems or kb is None:
+        raise KnowledgeBaseError(problems)
+    return kb
+
+
+class _Builder:
+    """Cross-checks the parsed files and resolves them into a KnowledgeBase."""
+
+    def __init__(self, root: Path, problems: list[Problem]):
+        self.root = root
+        self.problems = problems
+
+    def report(self, parsed: _Parsed, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(Problem(parsed.file, parsed.lines.line(path), message))
+
+    def unique(self, items: list[tuple[_Parsed, tuple[Any, ...], str]], kind: str) -> dict[str, tuple[_Parsed, tuple[Any, ...]]]:
+        seen: dict[str, tuple[_Parsed, tuple[Any, ...]]] = {}
+        for parsed, path, item_id in items:
+            if item_id in seen:
+                first, first_path = seen[item_id]
+                self.report(
+                    parsed,
+                    (*path, "id"),
+                    f"duplicate {kind} id '{item_id}' (first defined at "
+                    f"{first.file}:{first.lines.line((*first_path, 'id'))}); ids must be unique",
+                )
+            else:
+                seen[item_id] = (parsed, path)
+        return seen
+
+    def check_ref(
+        self, parsed: _Parsed, path: tuple[Any, ...], kind: str, ref: str, known: dict[str, Any]
+    ) -> bool:
+        if ref in known:
+            return True
+        self.report(parsed, path, f"unknown {kind} '{ref}'{_closest(ref, known)}")
+        return False
+
+    def build(
+        self,
+        sources: _Parsed | None,
+        statistics: _Parsed | None,
+        topics: _Parsed | None,
+        entries: list[_Parsed],
+        series: _Parsed | None,
+        synonyms: _Parsed | None,
+        files: list[Path],
+    ) -> KnowledgeBase | None:
+        articles = self.unique(
+            [(sources, ("articles", i), a.id) for i, a in enumerate(sources.model.articles)]
+            if sources else [], "article")
+        studies = self.unique(
+            [(sources, ("studies", i), s.id) for i, s in enumerate(sources.model.studies)]
+            if sources else [], "study")
+        stats = self.unique(
+            [(statistics, ("statistics", i), s.id) for i, s in enumerate(statistics.model.statistics)]
+            if statistics else [], "statistic")
+        topic_ids = self.unique(
+            [(topics, ("topics", i), t.id) for i, t in enumerate(topics.model.topics)]
+            if topics else [], "topic")
+        entry_ids = self.unique(
+            [(p, ("entries", i), e.id) for p in entries for i, e in enumerate(p.model.entries)],
+            "entry")
+
+        def model_at(parsed: _Parsed, path: tuple[Any, ...]) -> Any:
+            obj = parsed.model
+            for key in path:
+                obj = obj[key] if isinstance(key, int) else getattr(obj, key)
+            return obj
+
+        # References, each reported where it is written.
+        for study_id, (parsed, path) in studies.items():
+            study = model_at(parsed, path)
+            if articles or sources:
+                self.check_ref(parsed, (*path, "article"), "article", study.article, articles)
+        for stat_id, (parsed, path) in stats.items():
+            stat = model_at(parsed, path)
+            self.check_ref(parsed, (*path, "study"), "study", stat.study, studies)
+            if stat.article is not None:
+                self.check_ref(parsed, (*path, "article"), "article", stat.article, articles)
+            for i, topic in enumerate(stat.topics):
+                self.check_ref(parsed, (*path, "topics", i), "topic", topic, topic_ids)
+            if stat.unit == "fraction" and not 0 < stat.value <= 1:
+                self.report(parsed, (*path, "value"), "a fraction is a number between 0 and 1 (0.5 for 'la moitié')")
+            if stat.unit == "percent" and not 0 <= stat.value <= 100:
+                self.report(parsed, (*path, "value"), "a percentage is between 0 and 100")
+        questions_seen: dict[str, tuple[str, _Parsed, tuple[Any, ...]]] = {}
+        for entry_id, (parsed, path) in entry_ids.items():
+            entry = model_at(parsed, path)
+            self.check_ref(parsed, (*path, "topic"), "topic", entry.topic, topic_ids)
+            for i, stat_id in enumerate(entry.statistics):
+                self.check_ref(parsed, (*path, "statistics", i), "statistic", stat_id, stats)
+            for i, follow in enumerate(entry.follow_ups):
+                if self.check_ref(parsed, (*path, "follow_ups", i), "follow-up entry", follow, entry_ids) and follow == entry_id:
+                    self.report(parsed, (*path, "follow_ups", i), "an entry cannot follow up on itself")
+            for lang in LANGS:
+                for i, question in enumerate(getattr(entry.questions, lang)):
+                    key = _question_key(question)
+                    if not key:
+                        self.report(parsed, (*path, "questions", lang, i), "an example question needs words")
+                        continue
+                    other = questions_seen.get(key)
+                    if other and other[0] != entry_id:
+                        self.report(
+                            parsed, (*path, "questions", lang, i),
+                            f"the example question '{question}' is also under entry '{other[0]}' "
+                            f"({other[1].file}:{other[1].lines.line(other[2])}); keep it in one entry",
+                        )
+                    elif not other:
+                        questions_seen[key] = (entry_id, parsed, (*path, "questions", lang, i))
+        series_infos: dict[str, SeriesInfo] = {}
+        brief: tuple[str, ...] = ()
+        if series:
+            for sid, (parsed, path) in self.unique(
+                [(series, ("series", i), s.id) for i, s in enumerate(series.model.series)], "series"
+            ).items():
+                item = model_at(parsed, path)
+                ok = all(
+                    self.check_ref(parsed, (*path, "points", i), "statistic", point, stats)
+                    for i, point in enumerate(item.points)
+                )
+                if ok:
+                    self.check_series(parsed, path, item, stats, studies, model_at)
+                series_infos[sid] = SeriesInfo(
+                    sid, item.label.model_dump(), tuple(item.points),
+                    item.note.model_dump() if item.note else None,
+                    Location(parsed.file, parsed.lines.line(path)),
+                )
+            for i, stat_id in enumerate(series.model.brief):
+                self.check_ref(series, ("brief", i), "statistic", stat_id, stats)
+            brief = tuple(series.model.brief)
+
+        if self.problems or not (sources and statistics and topics):
+            return None
+
+        article_infos = {
+            a.id: ArticleInfo(a.id, a.title, a.publisher, a.author, a.published, a.url,
+                              a.note.model_dump() if a.note else None)
+            for a in sources.model.articles
+        }
+        study_infos = {
+            s.id: StudyInfo(s.id, s.name.model_dump(), tuple(s.by), s.year,
+                            s.year_note.model_dump() if s.year_note else None, s.scope,
+                            s.sample.size, s.sample.population.model_dump(), s.article)
+            for s in sources.model.studies
+        }
+        stat_infos: dict[str, StatisticInfo] = {}
+        for stat_id, (parsed, path) in stats.items():
+            stat = model_at(parsed, path)
+            study = study_infos[stat.study]
+            year = stat.year if stat.year is not None else study.year
+            formatted = {lang: figures.format_value(stat.value, stat.unit, lang, stat.qualifier) for lang in LANGS}
+            stat_infos[stat_id] = StatisticInfo(
+                id=stat.id, value=stat.value, unit=stat.unit, qualifier=stat.qualifier,
+                label=stat.label.model_dump(), study=stat.study, year=year,
+                article=stat.article or study.article, quote=stat.quote, topics=tuple(stat.topics),
+                formatted=formatted,
+                text={lang: figures.figure_text(formatted[lang], stat.label.model_dump()[lang]) for lang in LANGS},
+                source={lang: figures.source_line(study.name[lang], year, study.sample_size,
+                                                  study.population[lang], lang) for lang in LANGS},
+                location=Location(parsed.file, parsed.lines.line(path)),
+            )
+        topic_infos = {t.id: TopicInfo(t.id, t.title.model_dump(), t.description.model_dump())
+                       for t in topics.model.topics}
+
+        renderer = _TemplateRenderer(stat_infos)
+        entry_infos: dict[str, EntryInfo] = {}
+        for entry_id, (parsed, path) in entry_ids.items():
+            entry = model_at(parsed, path)
+            answers = {}
+            cited: list[str] = []
+            for lang in LANGS:
+                template = getattr(entry.answer, lang)
+                rendered, used, error = renderer.render(template, lang)
+                if error:
+                    self.report(parsed, (*path, "answer", lang), f"answer ({lang}): {error}")
+                    continue
+                answers[lang] = rendered
+                cited.extend(s for s in used if s not in cited)
+            shown = tuple(dict.fromkeys([*cited, *entry.statistics]))
+            entry_infos[entry_id] = EntryInfo(
+                id=entry.id, topic=entry.topic, title=entry.title.model_dump(),
+                questions={lang: tuple(getattr(entry.questions, lang)) for lang in LANGS},
+                answer=answers, statistics=shown, follow_ups=tuple(entry.follow_ups),
+                location=Location(parsed.file, parsed.lines.line(path)),
+            )
+        if self.problems:
+            return None
+
+        synonym_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        stopwords: dict[str, tuple[str, ...]] = {}
+        if synonyms:
+            synonym_groups = tuple((g.lang, tuple(g.terms)) for g in synonyms.model.synonyms)
+            stopwords = {lang: tuple(words) for lang, words in synonyms.model.stopwords.items()}
+
+        return KnowledgeBase(
+            root=self.root,
+            version=content_version(self.root, files),
+            articles=article_infos,
+            studies=study_infos,
+            statistics=stat_infos,
+            topics=topic_infos,
+            entries=entry_infos,
+            series=series_infos,
+            brief=brief,
+            synonyms=synonym_groups,
+            stopwords=stopwords,
+        )
+
+    def check_series(self, parsed: _Parsed, path: tuple[Any, ...], item: Any,
+                     stats: dict[str, tuple[_Parsed, tuple[Any, ...]]],
+                     studies: dict[str, tuple[_Parsed, tuple[Any, ...]]], model_at: Any) -> None:
+        points = [model_at(*stats[p]) for p in item.points]
+        units = {p.unit for p in points}
+        if len(units) > 1:
+            self.report(parsed, (*path, "points"),
+                        f"series '{item.id}' mixes units ({', '.join(sorted(units))}); a series compares like with like")
+        keys = []
+        for point in points:
+            study = model_at(*studies[point.study]) if point.study in studies else None
+            year = point.year if point.year is not None else (study.year if study else None)
+            keys.append((year, study.scope if study else None))
+        if len(set(keys)) < len(keys):
+            self.report(parsed, (*path, "points"),
+                        f"series '{item.id}' has two points with the same year and scope; each point must differ by year or by country")
+
+
+class _TemplateRenderer:
+    """Renders answer templates in a sandbox; the user's text never reaches it."""
+
+    def __init__(self, stats: dict[str, StatisticInfo]):
+        from jinja2 import StrictUndefined
+        from jinja2.sandbox import SandboxedEnvironment
+
+        self.stats = stats
+        self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
+                                        keep_trailing_newline=False)
+
+    def render(self, template: str, lang: str) -> tuple[str, list[str], str | None]:
+        from jinja2 import TemplateError, TemplateSyntaxError
+
+        used: list[str] = []
+
+        def lookup(stat_id: object) -> StatisticInfo:
+            if not isinstance(stat_id, str) or stat_id not in self.stats:
+                raise _TemplateRefError(f"unknown statistic '{stat_id}'{_closest(str(stat_id), self.stats)}")
+            if stat_id not in used:
+                used.append(stat_id)
+            return self.stats[stat_id]
+
+        functions = {
+            "stat": lambda i: lookup(i).formatted[lang],
+            "figure": lambda i: lookup(i).text[lang],
+            "source": lambda i: lookup(i).source[lang],
+            "year": lambda i: str(lookup(i).year or ""),
+        }
+        try:
+            text = self.env.from_string(template).render(**functions)
+        except TemplateSyntaxError as exc:
+            return "", used, f"template syntax error on its line {exc.lineno}: {exc.message}"
+        except _TemplateRefError as exc:
+            return "", used, str(exc)
+        except TemplateError as exc:
+            return "", used, f"template error: {exc.message or exc}"
+        except Exception as exc:  # a template is admin input: any failure is a report, not a crash
+            return "", used, f"template error: {exc}"
+        return text.strip(), used, None
+
+
+class _TemplateRefError(Exception):
+    pass

@@ -1,0 +1,190 @@
+"""The shape of the knowledge-base files, defined once.
+
+These pydantic models are what the loader validates each YAML file against, and
+the JSON Schemas in ``knowledge/schema/`` are generated from them
+(``smassist kb schema``), so editors and the loader never disagree.
+
+Only the loader (a cold path) imports this module: answering a question from a
+cached knowledge base never needs pydantic.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=80),
+    Field(description="Lower-case letters, digits and hyphens, e.g. charter-adoption-2018."),
+]
+NonEmpty = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+
+Unit = Literal["percent", "count", "million", "fraction", "times"]
+Qualifier = Literal["more-than", "less-than", "about", "nearly", "up-to"]
+Scope = Literal["france", "usa", "switzerland", "germany", "world", "unspecified"]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors: a misspelt key must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Strict):
+    """The same text in French and in English."""
+
+    fr: NonEmpty
+    en: NonEmpty
+
+
+class Article(Strict):
+    """An article in which figures were read (a file in the sources folder)."""
+
+    id: Id = Field(description="The article file's stem, e.g. bestpractices-barometre-2017.")
+    title: NonEmpty
+    publisher: NonEmpty
+    author: str | None = None
+    published: str | None = Field(
+        default=None,
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+        description="Publication date as YYYY, YYYY-MM or YYYY-MM-DD.",
+    )
+    url: str | None = None
+    license: str | None = None
+    note: Text | None = Field(default=None, description="A caveat shown with the sources.")
+
+
+class Sample(Strict):
+    """Who answered a study: how many, and who they are."""
+
+    size: int | None = Field(default=None, ge=1, description="Number of respondents, if given.")
+    population: Text = Field(
+        description="Who they are, phrased to follow the size: '427' + 'répondants en France'."
+    )
+
+
+class Study(Strict):
+    """A survey or study that produced figures: who ran it, when, on whom."""
+
+    id: Id
+    name: Text
+    by: list[NonEmpty] = Field(min_length=1, description="Who ran the study.")
+    year: int | None = Field(
+        default=None, ge=1990, le=2100, description="Year of the fieldwork; leave empty if unknown."
+    )
+    year_note: Text | None = Field(
+        default=None, description="Say why the year is missing or uncertain."
+    )
+    scope: Scope
+    sample: Sample
+    article: Id = Field(description="The article in which its figures were read.")
+
+
+class Statistic(Strict):
+    """One figure, as written in its article."""
+
+    id: Id
+    value: float = Field(description="The number as written: 84 for '84 %', 0.5 for 'la moitié'.")
+    unit: Unit
+    qualifier: Qualifier | None = Field(
+        default=None, description="When the article says 'plus de', 'environ', 'moins de'..."
+    )
+    label: Text = Field(
+        description="What the figure counts, phrased to follow it: '31 %' + 'des entreprises...'."
+    )
+    study: Id
+    year: int | None = Field(
+        default=None, ge=1990, le=2100, description="Only if it differs from the study's year."
+    )
+    article: Id | None = Field(
+        default=None, description="Only if the figure was read in another article than the study's."
+    )
+    quote: NonEmpty = Field(
+        description="The words of the article that give the figure, copied exactly."
+    )
+    topics: list[Id] = Field(default_factory=list)
+
+
+class Topic(Strict):
+    id: Id
+    title: Text
+    description: Text
+
+
+class Questions(Strict):
+    fr: list[NonEmpty] = Field(min_length=1)
+    en: list[NonEmpty] = Field(min_length=1)
+
+
+class Entry(Strict):
+    """What the engine matches a question to, and the answer it gives."""
+
+    id: Id
+    topic: Id
+    title: Text = Field(description="A short question naming the entry, shown on buttons.")
+    questions: Questions = Field(description="Example questions, as people ask them.")
+    answer: Text = Field(
+        description='A Jinja2 template per language; cite figures with {{ stat("id") }}.'
+    )
+    statistics: list[Id] = Field(
+        default_factory=list, description="Figures shown with the answer (with their source)."
+    )
+    follow_ups: list[Id] = Field(default_factory=list, description="Related entry ids.")
+
+
+class Series(Strict):
+    """Statistics that measure the same thing over years or places."""
+
+    id: Id
+    label: Text
+    points: list[Id] = Field(min_length=2)
+    note: Text | None = None
+
+
+class SynonymGroup(Strict):
+    """Words and phrases that mean the same thing to users."""
+
+    terms: list[NonEmpty] = Field(min_length=2)
+    lang: Literal["fr", "en", "any"] = "any"
+
+
+class SourcesFile(Strict):
+    articles: list[Article]
+    studies: list[Study]
+
+
+class StatisticsFile(Strict):
+    statistics: list[Statistic]
+
+
+class TopicsFile(Strict):
+    topics: list[Topic]
+
+
+class EntriesFile(Strict):
+    entries: list[Entry]
+
+
+class SeriesFile(Strict):
+    series: list[Series] = Field(default_factory=list)
+    brief: list[Id] = Field(
+        default_factory=list, description="Statistic ids shown by 'brief', most important first."
+    )
+
+
+class SynonymsFile(Strict):
+    synonyms: list[SynonymGroup] = Field(default_factory=list)
+    stopwords: dict[Literal["fr", "en"], list[NonEmpty]] = Field(default_factory=dict)
+
+
+#: Which model validates which file, and where its schema is written.
+FILE_MODELS: dict[str, type[Strict]] = {
+    "sources": SourcesFile,
+    "statistics": StatisticsFile,
+    "topics": TopicsFile,
+    "entries": EntriesFile,
+    "series": SeriesFile,
+    "synonyms": SynonymsFile,
+}

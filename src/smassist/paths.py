@@ -1,0 +1,39 @@
+"""Where smassist finds its knowledge base and keeps its files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def bundled_knowledge() -> Path:
+    """The knowledge base shipped with smassist (in a wheel, or in a source checkout)."""
+    installed = _PACKAGE / "knowledge"
+    if (installed / "topics.yaml").is_file():
+        return installed
+    return _PACKAGE.parent.parent / "knowledge"
+
+
+def knowledge_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """``path``, else ``$SMASSIST_KB``, else the bundled knowledge base."""
+    if path:
+        return Path(path).expanduser()
+    env = os.environ.get("SMASSIST_KB")
+    return Path(env).expanduser() if env else bundled_knowledge()
+
+
+def cache_dir() -> Path:
+    env = os.environ.get("SMASSIST_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("smassist", appauthor=False))
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("smassist", appauthor=False))

@@ -1,0 +1,52 @@
+"""Replies as terminal text (the `ask` and `chat` commands)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from smassist.messages import message
+from smassist.reply import Reply
+
+
+def render(reply: Reply, width: int = 88, color: bool = False) -> str:
+    """A reply as plain text: the answer, its figures with sources, then choices."""
+
+    def bold(text: str) -> str:
+        return f"\033[1m{text}\033[0m" if color else text
+
+    def dim(text: str) -> str:
+        return f"\033[2m{text}\033[0m" if color else text
+
+    lang = reply.lang
+    out: list[str] = []
+    for paragraph in reply.text.split("\n"):
+        out.append(_wrap(paragraph, width) if paragraph.strip() else "")
+    if reply.kind == "answer" and reply.statistics:
+        out.append("")
+        out.append(bold(message(lang, "figures")))
+        for stat in reply.statistics:
+            out.append(_wrap(f"- {stat.text}", width, "  "))
+            label = "Source :" if lang == "fr" else "Source:"
+            out.append(dim(_wrap(f"  {label} {stat.source}", width, "    ")))
+    if reply.topics:
+        out.append("")
+        out.extend(f"- {title} ({topic_id})" for topic_id, title in reply.topics)
+    if reply.suggestions:
+        out.append("")
+        if reply.kind == "help":
+            out.append(message(lang, "examples"))
+            out.extend(f"- {s.text}" for s in reply.suggestions)
+        else:
+            out.extend(f"  {i}. {s.text}" for i, s in enumerate(reply.suggestions, 1))
+            if reply.kind == "clarify":
+                out.append(dim(message(lang, "pick")))
+    if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
+        out.append("")
+        out.append(bold(message(lang, "related")))
+        out.extend(f"- {s.text}" for s in reply.follow_ups)
+    return "\n".join(out).rstrip()
+
+
+def _wrap(text: str, width: int, indent: str = "") -> str:
+    return textwrap.fill(text, width=width, subsequent_indent=indent,
+                         break_long_words=False, break_on_hyphens=False) or text
