@@ -7,6 +7,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from smassist import language, paths
 from smassist.conversation import ConversationStore, choice_number, follow_up_kind
@@ -14,6 +15,16 @@ from smassist.engine import Engine, Match
 from smassist.knowledge import KnowledgeBase
 from smassist.messages import MAX_QUESTION_CHARS, message
 from smassist.reply import Reply, StatisticView, Suggestion
+
+
+class Recorder(Protocol):
+    """Keeps what was asked and how it was received (the question log)."""
+
+    def record_question(self, reply: Reply, channel: str, user: str | None) -> None: ...
+
+    def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None: ...
+
+    def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,9 +39,11 @@ class Assistant:
     """Answers questions from one knowledge base; safe to share between threads."""
 
     def __init__(self, kb: KnowledgeBase, engine: Engine | None = None,
-                 conversations: ConversationStore | None = None):
+                 conversations: ConversationStore | None = None,
+                 recorder: Recorder | None = None):
         self._state = State(kb, engine or Engine(kb))
         self.conversations = conversations or ConversationStore()
+        self.recorder = recorder
         self._reload_lock = threading.Lock()
 
     @classmethod
@@ -72,8 +85,30 @@ class Assistant:
 
     # --- answering ----------------------------------------------------------
 
-    def ask(self, text: str, lang: str | None = None, conversation: str | None = None) -> Reply:
-        """Answer ``text``. ``lang`` is a hint (a locale) used when the text is too short to tell."""
+    def ask(self, text: str, lang: str | None = None, conversation: str | None = None, *,
+            channel: str = "api", user: str | None = None) -> Reply:
+        """Answer ``text``. ``lang`` is a hint (a locale) used when the text is too short to tell.
+
+        ``channel`` and ``user`` (the platform's user id) only go to the question log.
+        """
+        reply = self._ask(text, lang, conversation)
+        if self.recorder is not None:
+            self.recorder.record_question(reply, channel, user)
+        return reply
+
+    def record_feedback(self, reply_id: str, useful: bool, *, channel: str = "api",
+                        user: str | None = None) -> None:
+        """A user said whether a reply was useful."""
+        if self.recorder is not None:
+            self.recorder.record_feedback(reply_id, useful, channel, user)
+
+    def record_click(self, reply_id: str, entry: str, *, channel: str = "api",
+                     user: str | None = None) -> None:
+        """A user pressed a follow-up or 'did you mean' button of a reply."""
+        if self.recorder is not None:
+            self.recorder.record_click(reply_id, entry, channel, user)
+
+    def _ask(self, text: str, lang: str | None, conversation: str | None) -> Reply:
         state = self._state  # one version for the whole answer
         if not isinstance(text, str):
             text = "" if text is None else str(text)

@@ -370,11 +370,11 @@ class _Builder:
             return obj
 
         # References, each reported where it is written.
-        for study_id, (parsed, path) in studies.items():
+        for parsed, path in studies.values():
             study = model_at(parsed, path)
             if articles or sources:
                 self.check_ref(parsed, (*path, "article"), "article", study.article, articles)
-        for stat_id, (parsed, path) in stats.items():
+        for parsed, path in stats.values():
             stat = model_at(parsed, path)
             self.check_ref(parsed, (*path, "study"), "study", stat.study, studies)
             if stat.article is not None:

@@ -6,6 +6,7 @@ text; nothing here knows about those formats.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,8 @@ class Reply:
     topics: tuple[tuple[str, str], ...] = ()  # (id, title) listed by 'unknown' and 'help'
     version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Names this reply for feedback and click records (short, fits Slack and Telegram ids).
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
     @property
     def sources(self) -> list[str]:
