@@ -95,6 +95,9 @@ def content_version(root: Path, files: Iterable[Path] | None = None) -> str:
 # --- YAML with line numbers -------------------------------------------------
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:omap")
+
+
 class _Lines:
     """Maps a path inside a YAML document (keys and list indexes) to its line."""
 
@@ -118,6 +121,10 @@ def _to_data(
     file: str,
 ) -> Any:
     lines.by_path[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {node.tag!r} is not allowed (plain YAML only)", node.start_mark
+        )
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
@@ -207,6 +214,8 @@ def _pydantic_problems(
             message = f"{where}: {error['msg']}"
             if "input" in error and not isinstance(error["input"], dict | list):
                 message += f" (got {error['input']!r})"
+            if isinstance(error.get("input"), bool):
+                message += "; YAML reads yes/no/on/off as true/false: put the word in quotes"
         problems.append(Problem(file, lines.line(loc), message))
     return problems
 
@@ -232,10 +241,12 @@ class _Parsed:
 
 
 def _display_path(path: Path) -> str:
+    """Relative to the working directory when inside it (as editors expect), else absolute."""
+    absolute = path.resolve()
     try:
-        return os.path.relpath(path)
+        return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:
-        return str(path)
+        return str(absolute)
 
 
 def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> _Parsed | None:
@@ -330,8 +341,11 @@ class _Builder:
         return seen
 
     def check_ref(
-        self, parsed: _Parsed, path: tuple[Any, ...], kind: str, ref: str, known: dict[str, Any]
+        self, parsed: _Parsed, path: tuple[Any, ...], kind: str, ref: str,
+        known: dict[str, Any] | None,
     ) -> bool:
+        if known is None:  # the file defining these ids is broken: reported already
+            return True
         if ref in known:
             return True
         self.report(parsed, path, f"unknown {kind} '{ref}'{_closest(ref, known)}")
@@ -369,12 +383,18 @@ class _Builder:
                 obj = obj[key] if isinstance(key, int) else getattr(obj, key)
             return obj
 
-        # References, each reported where it is written.
-        for parsed, path in studies.values():
+        # References, each reported where it is written; ids of a broken file are not checked.
+        if sources is None:
+            articles = studies = None  # type: ignore[assignment]
+        if statistics is None:
+            stats = None  # type: ignore[assignment]
+        if topics is None:
+            topic_ids = None  # type: ignore[assignment]
+        for parsed, path in (studies or {}).values():
             study = model_at(parsed, path)
             if articles or sources:
                 self.check_ref(parsed, (*path, "article"), "article", study.article, articles)
-        for parsed, path in stats.values():
+        for parsed, path in (stats or {}).values():
             stat = model_at(parsed, path)
             self.check_ref(parsed, (*path, "study"), "study", stat.study, studies)
             if stat.article is not None:
@@ -420,7 +440,7 @@ class _Builder:
                     self.check_ref(parsed, (*path, "points", i), "statistic", point, stats)
                     for i, point in enumerate(item.points)
                 )
-                if ok:
+                if ok and stats is not None and studies is not None:
                     self.check_series(parsed, path, item, stats, studies, model_at)
                 series_infos[sid] = SeriesInfo(
                     sid, item.label.model_dump(), tuple(item.points),

@@ -1,0 +1,281 @@
+"""The loader reports every problem of a knowledge base as file:line: message."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from smassist import loader
+from smassist.loader import KnowledgeBaseError
+from smassist.schema import render, schemas
+
+from .conftest import BUNDLED_KB
+
+SOURCES = """\
+articles:
+  - id: art-one
+    title: An article
+    publisher: A publisher
+studies:
+  - id: study-one
+    name: {fr: Étude un, en: Study one}
+    by: [Someone]
+    year: 2018
+    scope: france
+    sample:
+      size: 427
+      population: {fr: répondants en France, en: respondents in France}
+    article: art-one
+"""
+
+STATISTICS = """\
+statistics:
+  - id: stat-one
+    value: 31
+    unit: percent
+    label: {fr: des entreprises mesurent leur ROI, en: of companies measure their ROI}
+    study: study-one
+    quote: "31% des entreprises"
+    topics: [roi]
+"""
+
+TOPICS = """\
+topics:
+  - id: roi
+    title: {fr: ROI, en: ROI}
+    description: {fr: Le retour sur investissement., en: Return on investment.}
+  - id: charter
+    title: {fr: Charte, en: Policy}
+    description: {fr: La charte., en: The policy.}
+"""
+
+ENTRIES = """\
+entries:
+  - id: roi-measurement
+    topic: roi
+    title: {fr: "Qui mesure son ROI ?", en: "Who measures ROI?"}
+    questions:
+      fr: ["Combien d'entreprises mesurent leur ROI ?"]
+      en: ["How many companies measure their ROI?"]
+    answer:
+      fr: "{{ stat('stat-one') }} des entreprises mesurent leur ROI."
+      en: "{{ stat('stat-one') }} of companies measure their ROI."
+    follow_ups: [charter-need]
+  - id: charter-need
+    topic: charter
+    title: {fr: "Faut-il une charte ?", en: "Do we need a policy?"}
+    questions:
+      fr: ["Faut-il une charte ?"]
+      en: ["Do we need a social media policy?"]
+    answer:
+      fr: Oui, une charte simple suffit.
+      en: Yes, a simple policy is enough.
+"""
+
+
+def write_kb(root: Path, **overrides: str) -> Path:
+    """A small valid knowledge base; ``overrides`` replace files by name."""
+    files = {
+        "sources.yaml": SOURCES,
+        "statistics.yaml": STATISTICS,
+        "topics.yaml": TOPICS,
+        "entries/roi.yaml": ENTRIES,
+    }
+    files.update({name.replace("__", "/") + ".yaml": text for name, text in overrides.items()})
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+def problems_of(root: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as info:
+        loader.load(root)
+    return [f"{Path(p.file).name}:{p.line}: {p.message}" for p in info.value.problems]
+
+
+def test_a_valid_knowledge_base_loads_with_rendered_answers(tmp_path: Path) -> None:
+    kb = loader.load(write_kb(tmp_path))
+    entry = kb.entries["roi-measurement"]
+    assert entry.answer["fr"] == "31\u202f% des entreprises mesurent leur ROI."
+    assert entry.answer["en"] == "31% of companies measure their ROI."
+    assert entry.statistics == ("stat-one",)  # cited in the template, so shown
+    assert kb.statistics["stat-one"].year == 2018  # inherited from its study
+    assert entry.location.line == 2
+
+
+def test_yaml_syntax_error_is_reported_with_line_number(tmp_path: Path) -> None:
+    broken = STATISTICS.replace("    unit: percent\n", "    unit: percent\n   oops: [\n")
+    problems = problems_of(write_kb(tmp_path, statistics=broken))
+    assert len(problems) == 1
+    assert problems[0].startswith("statistics.yaml:")
+    assert "YAML syntax error" in problems[0]
+    line = int(problems[0].split(":")[1])
+    assert 4 <= line <= 8
+
+
+def test_missing_field_is_reported_at_its_item(tmp_path: Path) -> None:
+    broken = STATISTICS.replace("    study: study-one\n", "")
+    assert problems_of(write_kb(tmp_path, statistics=broken)) == [
+        "statistics.yaml:2: missing field 'study' in statistics[1]"
+    ]
+
+
+def test_wrongly_typed_value_is_reported_with_line_number(tmp_path: Path) -> None:
+    broken = STATISTICS.replace("value: 31", "value: trente")
+    [problem] = problems_of(write_kb(tmp_path, statistics=broken))
+    assert problem.startswith("statistics.yaml:3: statistics[1].value:")
+    assert "'trente'" in problem
+
+
+def test_misspelt_field_is_reported_not_ignored(tmp_path: Path) -> None:
+    broken = ENTRIES.replace("    follow_ups: [charter-need]", "    folow_ups: [charter-need]")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert problem.startswith("roi.yaml:11: unknown field 'folow_ups'")
+
+
+def test_unknown_statistic_is_reported_with_line_number_and_a_suggestion(tmp_path: Path) -> None:
+    broken = ENTRIES.replace("fr: \"{{ stat('stat-one') }}", "fr: \"{{ stat('stat-onne') }}")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert problem.startswith("roi.yaml:9: answer (fr): unknown statistic 'stat-onne'")
+    assert "did you mean 'stat-one'" in problem
+
+
+def test_unknown_references_are_each_reported_where_written(tmp_path: Path) -> None:
+    statistics = STATISTICS.replace("study: study-one", "study: study-two").replace(
+        "topics: [roi]", "topics: [roii]"
+    )
+    sources = SOURCES.replace("    article: art-one", "    article: art-two")
+    entries = ENTRIES.replace("    topic: charter", "    topic: charters").replace(
+        "follow_ups: [charter-need]", "follow_ups: [charter-needs]\n    statistics: [nope]"
+    )
+    problems = problems_of(
+        write_kb(tmp_path, statistics=statistics, sources=sources, entries__roi=entries)
+    )
+    assert "sources.yaml:14: unknown article 'art-two' (did you mean 'art-one'?)" in problems
+    assert "statistics.yaml:6: unknown study 'study-two' (did you mean 'study-one'?)" in problems
+    assert "statistics.yaml:8: unknown topic 'roii' (did you mean 'roi'?)" in problems
+    assert any(p.startswith("roi.yaml:11: unknown follow-up entry 'charter-needs'") for p in problems)
+    assert any(p.startswith("roi.yaml:12: unknown statistic 'nope'") for p in problems)
+    assert any(p.startswith("roi.yaml:14: unknown topic 'charters'") for p in problems)
+
+
+def test_duplicate_id_names_both_places(tmp_path: Path) -> None:
+    other = """\
+    entries:
+      - id: charter-need
+        topic: charter
+        title: {fr: Autre, en: Other}
+        questions: {fr: ["Une autre question ?"], en: ["Another question?"]}
+        answer: {fr: Autre., en: Other.}
+    """
+    problems = problems_of(write_kb(tmp_path, entries__zz=other))
+    assert len(problems) == 1
+    assert problems[0].startswith("zz.yaml:2: duplicate entry id 'charter-need'")
+    assert "roi.yaml:12" in problems[0]
+
+
+def test_same_example_question_under_two_entries_is_reported(tmp_path: Path) -> None:
+    broken = ENTRIES.replace('fr: ["Faut-il une charte ?"]', "fr: [\"combien d'entreprises mesurent leur roi\"]")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert problem.startswith("roi.yaml:16: the example question")
+    assert "also under entry 'roi-measurement'" in problem
+
+
+def test_template_syntax_error_is_reported(tmp_path: Path) -> None:
+    broken = ENTRIES.replace('en: "{{ stat(\'stat-one\') }} of', 'en: "{{ stat(\'stat-one\') of')
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert problem.startswith("roi.yaml:10: answer (en): template syntax error")
+
+
+def test_template_cannot_reach_python_internals(tmp_path: Path) -> None:
+    broken = ENTRIES.replace("Oui, une charte simple suffit.", "\"{{ ''.__class__.__mro__[1].__subclasses__() }}\"")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert "answer (fr)" in problem
+
+
+def test_undefined_template_variable_is_an_error_not_blank(tmp_path: Path) -> None:
+    broken = ENTRIES.replace("Yes, a simple policy is enough.", "\"Yes, {{ nothing }} is enough.\"")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=broken))
+    assert problem.startswith("roi.yaml:20: answer (en): template error")
+    assert "nothing" in problem
+
+
+def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
+    statistics = STATISTICS.replace("unit: percent", "unit: percents")
+    entries = ENTRIES.replace("    topic: charter", "    topic: charters")
+    problems = problems_of(write_kb(tmp_path, statistics=statistics, entries__roi=entries))
+    assert len(problems) == 2
+    assert problems[0].startswith("roi.yaml:")
+    assert problems[1].startswith("statistics.yaml:4: statistics[1].unit: must be")
+
+
+def test_key_given_twice_is_reported(tmp_path: Path) -> None:
+    broken = STATISTICS.replace("    unit: percent\n", "    unit: percent\n    unit: count\n")
+    [problem] = problems_of(write_kb(tmp_path, statistics=broken))
+    assert problem == "statistics.yaml:5: 'unit' is given twice in the same block; keep one"
+
+
+def test_missing_required_file_and_empty_file_are_reported(tmp_path: Path) -> None:
+    root = write_kb(tmp_path, topics="")
+    (root / "statistics.yaml").unlink()
+    problems = problems_of(root)
+    assert "statistics.yaml:1: this required file is missing" in problems
+    assert "topics.yaml:1: the file is empty" in problems
+
+
+def test_non_utf8_file_is_reported(tmp_path: Path) -> None:
+    root = write_kb(tmp_path)
+    (root / "entries" / "latin1.yaml").write_bytes("entries:\n  - id: caf\xe9\n".encode("latin-1"))
+    [problem] = problems_of(root)
+    assert problem.startswith("latin1.yaml:1: the file is not UTF-8 text")
+
+
+def test_yaml_tags_are_not_executed(tmp_path: Path) -> None:
+    broken = "!!python/object/apply:os.system ['echo pwned']\n"
+    [problem] = problems_of(write_kb(tmp_path, topics=broken))
+    assert problem.startswith("topics.yaml:1: YAML syntax error")
+
+
+def test_series_must_compare_like_with_like(tmp_path: Path) -> None:
+    statistics = STATISTICS + (
+        "  - id: stat-two\n    value: 12\n    unit: count\n"
+        "    label: {fr: comptes, en: accounts}\n    study: study-one\n    quote: 12 comptes\n"
+    )
+    series = """\
+    series:
+      - id: mixed
+        label: {fr: Mélange, en: Mixed}
+        points: [stat-one, stat-two]
+    """
+    problems = problems_of(write_kb(tmp_path, statistics=statistics, series=series))
+    assert any(p.startswith("series.yaml:4: series 'mixed' mixes units") for p in problems)
+    assert any("same year and scope" in p for p in problems)
+
+
+def test_bundled_knowledge_base_is_valid() -> None:
+    kb = loader.load(BUNDLED_KB)
+    assert {"charter-adoption", "roi-measurement", "platforms-used"} <= set(kb.entries)
+    for entry in kb.entries.values():
+        assert entry.answer["fr"] and entry.answer["en"]
+
+
+def test_committed_json_schemas_match_the_models() -> None:
+    for kind, schema in schemas().items():
+        path = BUNDLED_KB / "schema" / f"{kind}.schema.json"
+        assert path.read_text(encoding="utf-8") == render(schema), (
+            f"{path} is stale: run `smassist kb schema`"
+        )
+        json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_every_knowledge_file_points_editors_at_its_schema() -> None:
+    for path in loader.knowledge_files(BUNDLED_KB):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("$schema=", 1)[1].strip()).resolve()
+        assert target.is_file(), f"{path}: schema {target} not found"
