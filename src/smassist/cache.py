@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from smassist import loader, paths
+from smassist import kbfiles, paths
 from smassist.engine import Engine
 from smassist.knowledge import KnowledgeBase
 
@@ -36,7 +36,7 @@ def _code_stamp() -> str:
 
 def cache_key(root: Path) -> tuple[str, str]:
     """(cache key, content version) for the knowledge base in ``root``."""
-    version = loader.content_version(root)
+    version = kbfiles.content_version(root)
     key = hashlib.sha256(f"{version}|{_code_stamp()}".encode()).hexdigest()[:32]
     return key, version
 
@@ -47,20 +47,21 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     Raises :class:`smassist.loader.KnowledgeBaseError` when the files have problems.
     """
     root = Path(root)
-    if not use_cache or os.environ.get("SMASSIST_NO_CACHE"):
-        kb = loader.load(root)
-        return kb, Engine(kb)
-    try:
-        key, _ = cache_key(root)
-    except OSError:
-        kb = loader.load(root)  # reports the unreadable file properly
-        return kb, Engine(kb)
-    cached = _read(key)
-    if cached is not None:
-        return cached
+    key = None
+    if use_cache and not os.environ.get("SMASSIST_NO_CACHE"):
+        try:
+            key, _ = cache_key(root)
+        except OSError:
+            key = None  # the loader reports the unreadable file properly
+        cached = _read(key) if key else None
+        if cached is not None:
+            return cached
+    from smassist import loader  # the YAML parser and validator, only when the cache cannot serve
+
     kb = loader.load(root)
     engine = Engine(kb)
-    _write(key, (kb, engine))
+    if key:
+        _write(key, (kb, engine))
     return kb, engine
 
 

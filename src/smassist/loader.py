@@ -9,7 +9,6 @@ models from :mod:`smassist.models`, and a sandboxed Jinja2 environment with
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import unicodedata
@@ -22,6 +21,12 @@ import yaml
 from pydantic import ValidationError
 
 from smassist import figures
+from smassist.kbfiles import (
+    ENTRIES_DIR,
+    REQUIRED_FILES,
+    content_version,
+    knowledge_files,
+)
 from smassist.knowledge import (
     LANGS,
     ArticleInfo,
@@ -42,10 +47,6 @@ from smassist.models import (
     SynonymsFile,
     TopicsFile,
 )
-
-REQUIRED_FILES = ("sources.yaml", "statistics.yaml", "topics.yaml")
-OPTIONAL_FILES = ("series.yaml", "synonyms.yaml")
-ENTRIES_DIR = "entries"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,26 +71,6 @@ class KnowledgeBaseError(Exception):
         lines = [str(p) for p in self.problems]
         lines.append(f"{count} problem{'s' if count != 1 else ''} found in the knowledge base.")
         return "\n".join(lines)
-
-
-def knowledge_files(root: Path) -> list[Path]:
-    """The files that make a knowledge base, in a stable order."""
-    files = [root / name for name in (*REQUIRED_FILES, *OPTIONAL_FILES) if (root / name).is_file()]
-    entries = root / ENTRIES_DIR
-    if entries.is_dir():
-        files.extend(sorted(p for p in entries.iterdir() if p.suffix in (".yaml", ".yml")))
-    return files
-
-
-def content_version(root: Path, files: Iterable[Path] | None = None) -> str:
-    """A hash of every file's name and bytes: the knowledge base's version."""
-    digest = hashlib.sha256()
-    for path in files if files is not None else knowledge_files(root):
-        digest.update(path.relative_to(root).as_posix().encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 # --- YAML with line numbers -------------------------------------------------

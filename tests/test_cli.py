@@ -1,0 +1,121 @@
+"""The smassist command line, run as users run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from smassist.cli import main
+
+from .test_loader import write_kb
+
+
+def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``smassist ARGS`` in a child process, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "smassist.cli", *args],
+        input=stdin, capture_output=True, text=True, timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_ask_prints_an_answer_with_its_source(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    result = run("ask", "--kb", str(kb), "Combien d'entreprises mesurent leur ROI ?")
+    assert result.returncode == 0, result.stderr
+    assert "31\u202f% des entreprises mesurent leur ROI." in result.stdout
+    assert "Source : Étude un, 2018, 427 répondants en France" in result.stdout
+
+
+def test_ask_json_batch_reads_stdin_and_prints_one_object_per_line(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    stdin = "How many companies measure their ROI?\n\nquel temps fera-t-il demain à Brest ?\n{{ 7*7 }}\n"
+    result = run("ask", "--json", "--kb", str(kb), stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3  # the blank line is skipped
+    first, second, third = (json.loads(line) for line in lines)
+    assert first["matched"] is True and first["entry"] == "roi-measurement"
+    assert first["topic"] == "roi" and first["lang"] == "en"
+    stat = first["statistics"][0]
+    assert {"id", "value", "unit", "label", "year", "study", "article"} <= set(stat)
+    assert (stat["value"], stat["unit"], stat["year"], stat["article"]) == (31, "percent", 2018, "art-one")
+    assert first["sources"] == ["Study one, 2018, 427 respondents in France"]
+    assert second["matched"] is False and second["topic"] is None
+    assert third["question"] == "{{ 7*7 }}" and "49" not in third["answer"]
+
+
+def test_broken_knowledge_base_exits_2_with_its_report(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    (kb / "topics.yaml").write_text("topics:\n  - id: roi\n    title: [\n")
+    result = run("ask", "--kb", str(kb), "ROI ?")
+    assert result.returncode == 2
+    assert "topics.yaml:" in result.stderr and "YAML syntax error" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_kb_check_exit_codes_and_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = write_kb(tmp_path / "kb")
+    assert main(["kb", "check", str(kb)]) == 0
+    out = capsys.readouterr().out
+    assert "OK: 2 entries, 4 example questions, 1 statistics" in out
+    assert "roi" in out
+    (kb / "statistics.yaml").write_text((kb / "statistics.yaml").read_text().replace("value: 31", "value: x"))
+    assert main(["kb", "check", str(kb)]) == 1
+    assert "statistics.yaml:3:" in capsys.readouterr().out
+
+
+def test_kb_check_on_a_missing_folder_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "check", str(tmp_path / "nowhere")]) == 1
+    assert "no such knowledge-base folder" in capsys.readouterr().out
+
+
+def test_kb_export_json_lists_entries_with_questions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["kb", "export", "--json", "--kb", str(write_kb(tmp_path / "kb"))]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [e["id"] for e in data] == ["roi-measurement", "charter-need"]
+    assert data[0]["topic"] == "roi"
+    assert data[0]["questions"]["en"] == ["How many companies measure their ROI?"]
+
+
+def test_stats_json_resolves_study_year_and_article(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stats", "--json", "--kb", str(write_kb(tmp_path / "kb"))]) == 0
+    [stat] = json.loads(capsys.readouterr().out)
+    assert (stat["id"], stat["year"], stat["study"], stat["article"]) == ("stat-one", 2018, "study-one", "art-one")
+    assert main(["stats", "--topic", "nope", "--kb", str(write_kb(tmp_path / "kb"))]) == 2
+
+
+def test_chat_answers_lines_and_quits(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    stdin = "Combien d'entreprises mesurent leur ROI ?\nsource ?\n/topics\n/quit\nnever read\n"
+    result = run("chat", "--kb", str(kb), stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    assert "31\u202f% des entreprises" in result.stdout
+    assert "An article" in result.stdout  # the sources of the last answer
+    assert "never read" not in result.stdout
+
+
+def test_importing_the_cli_does_not_import_chat_platforms_or_plotting() -> None:
+    code = (
+        "import sys, smassist.cli; "
+        "print(sorted(m for m in ('slack_bolt', 'slack_sdk', 'telegram', 'matplotlib', 'pydantic', 'jinja2') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_answering_from_the_cache_needs_neither_pydantic_nor_jinja(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    code = (
+        "import sys; from smassist.assistant import Assistant; "
+        f"a = Assistant.load({str(kb)!r}); a.ask('ROI ?'); "
+        "print(sorted(m for m in ('pydantic', 'jinja2', 'yaml') if m in sys.modules))"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # fills the cache
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
