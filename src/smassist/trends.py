@@ -1,0 +1,363 @@
+"""Figures over time: a series' points in order, how they moved, and how far to trust it.
+
+A series (``knowledge/series.yaml``) groups statistics that measure the same
+thing in different years or countries. A trend answer lists its points in
+chronological order, each with its study and sample, the change in points
+from one to the next, and a one-line reading that does not overclaim: when the
+points come from different studies, samples or countries, they do not describe
+the same population, and the answer says so.
+
+Which series belongs to which topic comes from the data (the topics of the
+series' statistics); the only words here are the assistant's own (trend
+wording, in :data:`TREND_PATTERNS`, and its sentences).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+from smassist.figures import format_number, scope_name
+from smassist.knowledge import KnowledgeBase, SeriesInfo
+from smassist.normalize import fold
+from smassist.reply import StatisticView
+
+#: How people ask for an evolution (folded: lower case, no accents). UI language, not domain.
+TREND_PATTERNS: tuple[str, ...] = (
+    # French
+    r"evolu\w*", r"progress\w*", r"tendances?", r"au fil (?:des|du) \w+", r"dans le temps",
+    r"d annee en annee", r"depuis (?:19|20)\d\d", r"entre (?:19|20)\d\d", r"augmente(?:nt)?",
+    r"diminue(?:nt)?", r"recule(?:nt)?", r"stagne(?:nt)?", r"en (?:hausse|baisse)", r"courbe",
+    r"graphique", r"historique", r"decolle\w*", r"se (?:repand|generalise)\w*",
+    # English
+    r"evolv\w*", r"trends?", r"trending", r"over (?:time|the years)", r"year (?:on|over) year",
+    r"since (?:19|20)\d\d", r"between (?:19|20)\d\d", r"(?:is|are) (?:growing|rising|falling|declining|increasing|decreasing|spreading|stalling)",
+    r"grow(?:s|ing|th)", r"increas(?:e|es|ing)", r"decreas(?:e|es|ing)", r"declin(?:e|es|ing)",
+    r"taking off", r"chart", r"graph", r"history", r"changed",
+)
+_TREND = re.compile(r"\b(?:" + "|".join(TREND_PATTERNS) + r")\b")
+
+#: Below this many points, a change between two surveys is not called a rise or a fall.
+STABLE_POINTS = 5
+
+_TEXT = {
+    "fr": {
+        "up": "En hausse : de {first} en {y1} à {last} en {y2} ({change}).",
+        "down": "En baisse : de {first} en {y1} à {last} en {y2} ({change}).",
+        "stable": "À peu près stable : {first} en {y1}, {last} en {y2} ({change}, trop peu pour parler d'évolution).",
+        "mixed": "Des hauts et des bas : de {first} en {y1} à {last} en {y2} ({change} au total).",
+        "compare": "{items} : {change} d'écart.",
+        "across": "De {first} ({p1}) à {last} ({p2}) : {change}, mais entre des populations différentes.",
+        "within": "En {scope} seulement, {reading}",
+        "caveat_populations": "Ces points viennent de {count} enquêtes différentes, dans des pays différents ({scopes}) : ce n'est pas la même population, lisez l'écart comme un ordre de grandeur.",
+        "caveat_studies": "Ces points viennent de {count} enquêtes différentes (échantillons différents) : ce ne sont pas les mêmes personnes, lisez les petits écarts avec prudence.",
+        "caveat_approx": "Valeurs approximatives ({values}) : l'écart l'est aussi.",
+        "caveat_no_year": "Année non précisée pour : {studies}.",
+        "no_year": "année non précisée",
+        "points": "points",
+        "point": "point",
+        "unchanged": "inchangé",
+        "about": "environ ",
+        "caution": "Attention :",
+        "note": "Note :",
+        "none": "Je n'ai pas de série de chiffres dans le temps pour « {key} ». Séries disponibles : {series}.",
+        "none_at_all": "Aucune série de chiffres dans le temps n'est encore déclarée dans la base (knowledge/series.yaml).",
+        "vs": "contre",
+    },
+    "en": {
+        "up": "Up: from {first} in {y1} to {last} in {y2} ({change}).",
+        "down": "Down: from {first} in {y1} to {last} in {y2} ({change}).",
+        "stable": "Roughly stable: {first} in {y1}, {last} in {y2} ({change}, too small to call a change).",
+        "mixed": "Ups and downs: from {first} in {y1} to {last} in {y2} ({change} overall).",
+        "compare": "{items}: a gap of {change}.",
+        "across": "From {first} ({p1}) to {last} ({p2}): {change}, but between different populations.",
+        "within": "In {scope} alone, {reading}",
+        "caveat_populations": "These points come from {count} different surveys in different countries ({scopes}): not the same population, so read the gap as an order of magnitude.",
+        "caveat_studies": "These points come from {count} different surveys (different samples): not the same people, so read small gaps with care.",
+        "caveat_approx": "Approximate values ({values}): so is the gap.",
+        "caveat_no_year": "Year not given for: {studies}.",
+        "no_year": "year not given",
+        "points": "points",
+        "point": "point",
+        "unchanged": "unchanged",
+        "about": "about ",
+        "caution": "Careful:",
+        "note": "Note:",
+        "none": "I have no series of figures over time for \"{key}\". Available series: {series}.",
+        "none_at_all": "No series of figures over time is declared in the knowledge base yet (knowledge/series.yaml).",
+        "vs": "vs",
+    },
+}
+
+
+def text(lang: str, key: str, **values: object) -> str:
+    return _TEXT[lang][key].format(**values)
+
+
+def asks_for_trend(question: str) -> bool:
+    """True when the question asks how something moved over time."""
+    folded = " ".join(re.findall(r"[a-z0-9]+", fold(question).replace("'", " ")))
+    return bool(_TREND.search(folded))
+
+
+# --- which series ---------------------------------------------------------------
+
+
+def series_topics(kb: KnowledgeBase, series: SeriesInfo) -> tuple[str, ...]:
+    """The topics of a series: those of its statistics, in order of first appearance."""
+    topics: dict[str, None] = {}
+    for stat_id in series.points:
+        for topic in kb.statistics[stat_id].topics:
+            topics.setdefault(topic)
+    return tuple(topics)
+
+
+def series_for_topic(kb: KnowledgeBase, topic: str) -> list[SeriesInfo]:
+    return [s for s in kb.series.values() if topic in series_topics(kb, s)]
+
+
+def series_for_entry(kb: KnowledgeBase, entry_id: str) -> list[SeriesInfo]:
+    """Series sharing a statistic with the entry first, then the series of its topic."""
+    entry = kb.entries[entry_id]
+    cited = set(entry.statistics)
+    direct = [s for s in kb.series.values() if cited & set(s.points)]
+    rest = [s for s in series_for_topic(kb, entry.topic) if s not in direct]
+    return direct + rest
+
+
+def find_series(kb: KnowledgeBase, key: str) -> list[SeriesInfo]:
+    """Series named by ``key``: a series id, a topic id, or words of a label or topic title."""
+    key = key.strip()
+    if key in kb.series:
+        return [kb.series[key]]
+    slug = "-".join(re.findall(r"[a-z0-9]+", fold(key)))
+    if slug in kb.series:
+        return [kb.series[slug]]
+    if slug in kb.topics:
+        return series_for_topic(kb, slug)
+    words = set(re.findall(r"[a-z0-9]+", fold(key)))
+    if not words:
+        return []
+
+    def overlap(*texts: str) -> int:
+        return max(len(words & set(re.findall(r"[a-z0-9]+", fold(t)))) for t in texts)
+
+    scored: list[tuple[int, int, SeriesInfo]] = []
+    for index, series in enumerate(kb.series.values()):
+        names = [series.id.replace("-", " "), *series.label.values()]
+        for topic in series_topics(kb, series):
+            names.append(topic.replace("-", " "))
+            names.extend(kb.topics[topic].title.values() if topic in kb.topics else ())
+        score = overlap(*names)
+        if score:
+            scored.append((score, index, series))
+    if not scored:
+        return []
+    best = max(score for score, _, _ in scored)
+    return [series for score, _, series in sorted(scored, key=lambda t: t[1]) if score == best]
+
+
+# --- the trend -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    """One point of a series, with the change since the previous one."""
+
+    stat: StatisticView
+    year: int | None
+    scope: str  # the study's scope id ("france")
+    scope_name: str
+    sample: str
+    #: Change since the previous point, in the series' unit (percentage points for percentages).
+    change: float | None
+    approximate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    series: str
+    label: str
+    lang: str
+    unit: str
+    points: tuple[TrendPoint, ...]
+    reading: str
+    cautions: tuple[str, ...]
+    note: str | None
+    topics: tuple[str, ...]
+
+    @property
+    def comparison(self) -> bool:
+        """Places compared (same or unknown year), rather than a movement in time."""
+        years = [p.year for p in self.points]
+        return None in years or len(set(years)) == 1
+
+    @property
+    def mixed_scopes(self) -> bool:
+        return len({p.scope for p in self.points}) > 1
+
+    def point_label(self, point: TrendPoint) -> str:
+        """'2017', or '2015, France' when the series spans countries."""
+        year = str(point.year) if point.year is not None else text(self.lang, "no_year")
+        return f"{year}, {point.scope_name}" if self.mixed_scopes else year
+
+    def change_text(self, change: float, approximate: bool = False, short: bool = False) -> str:
+        return format_change(change, self.unit, self.lang, approximate, short)
+
+    def render(self) -> str:
+        """The trend as chat text: label, reading, the points, then what to keep in mind."""
+        lang = self.lang
+        colon = " :" if lang == "fr" else ":"
+        lines = [self.label, self.reading]
+        for point in self.points:
+            change = ""
+            if point.change is not None and not self.comparison:
+                change = f" ({self.change_text(point.change, point.approximate)})"
+            lines.append(
+                f"- {self.point_label(point)}{colon} {point.stat.formatted}{change} — "
+                f"{point.stat.study_name}, {point.sample}"
+            )
+        if self.cautions:
+            cautions = " ".join(self.cautions)
+            if lang == "fr":  # French goes on in lower case after a colon
+                cautions = cautions[:1].lower() + cautions[1:]
+            lines.append(f"{text(lang, 'caution')} {cautions}")
+        if self.note:
+            lines.append(f"{text(lang, 'note')} {self.note}")
+        return "\n".join(lines)
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(p.stat.source for p in self.points))
+
+
+def format_change(change: float, unit: str, lang: str, approximate: bool = False,
+                  short: bool = False, signed: bool = True) -> str:
+    """'+7 points', '−1 point', 'environ +30 points'; short: '+7 pts'."""
+    rounded = round(change, 1)
+    if rounded == 0:
+        return text(lang, "unchanged")
+    sign = ("+" if rounded > 0 else "−") if signed else ""
+    number = format_number(abs(rounded), lang)
+    if unit in ("percent", "fraction"):
+        if short:
+            word = "pt" if abs(rounded) <= 1 else "pts"
+        else:
+            word = text(lang, "point") if abs(rounded) <= 1 else text(lang, "points")
+        result = f"{sign}{number} {word}"
+    else:
+        result = f"{sign}{number}"
+    if approximate:
+        result = ("≈ " + result) if short else text(lang, "about") + result
+    return result
+
+
+def _comparable(stat_value: float, unit: str) -> float:
+    """Values on one scale: fractions as percentages, so changes read in points."""
+    return stat_value * 100 if unit == "fraction" else stat_value
+
+
+def _sample(kb: KnowledgeBase, study_id: str, lang: str) -> str:
+    study = kb.studies[study_id]
+    population = study.population[lang]
+    return f"{format_number(study.sample_size, lang)} {population}" if study.sample_size else population
+
+
+def build_trend(kb: KnowledgeBase, series: SeriesInfo, lang: str) -> Trend:
+    """The trend of one series, in ``lang``."""
+    stats = [kb.statistics[s] for s in series.points]
+    unit = stats[0].unit
+    points: list[TrendPoint] = []
+    previous = None
+    for stat in stats:
+        study = kb.studies[stat.study]
+        value = _comparable(stat.value, stat.unit)
+        approximate = stat.qualifier is not None or (previous is not None and previous[1])
+        # A change is only given between points of the same country.
+        change = (value - previous[0]
+                  if previous is not None and previous[2] == study.scope else None)
+        points.append(TrendPoint(
+            stat=StatisticView.of(stat, kb, lang), year=stat.year, scope=study.scope,
+            scope_name=scope_name(study.scope, lang), sample=_sample(kb, stat.study, lang),
+            change=change, approximate=approximate if change is not None else False,
+        ))
+        previous = (value, stat.qualifier is not None, study.scope)
+    trend = Trend(series.id, series.label[lang], lang, unit, tuple(points), "", (),
+                  series.note[lang] if series.note else None, series_topics(kb, series))
+    return Trend(trend.series, trend.label, lang, unit, trend.points,
+                 _reading(trend, stats), _cautions(trend, stats), trend.note, trend.topics)
+
+
+def _reading(trend: Trend, stats: list) -> str:
+    """One line that says what moved, by how much, and no more."""
+    lang = trend.lang
+    points = trend.points
+    approximate = any(s.qualifier for s in stats)
+    values = [_comparable(s.value, s.unit) for s in stats]
+    if trend.comparison:
+        # A comparison of places (or of undated points), not a movement in time.
+        items = f" {text(lang, 'vs')} ".join(
+            f"{p.stat.formatted} ({trend.point_label(p)})" for p in points)
+        gap = format_change(abs(values[-1] - values[0]), trend.unit, lang, approximate, signed=False)
+        return text(lang, "compare", items=items[:1].upper() + items[1:], change=gap)
+    if not trend.mixed_scopes:
+        return _movement(trend, list(points), values)
+    # Different countries: only the overall gap, said to be between populations; then the
+    # movement within the country that has several points, if any.
+    first, last = points[0], points[-1]
+    line = text(lang, "across", first=first.stat.formatted, p1=trend.point_label(first),
+                last=last.stat.formatted, p2=trend.point_label(last),
+                change=trend.change_text(values[-1] - values[0], approximate))
+    same = [i for i, p in enumerate(points) if p.scope == last.scope]
+    if len(same) > 1:
+        within = _movement(trend, [points[i] for i in same], [values[i] for i in same])
+        line += " " + text(lang, "within", scope=last.scope_name, reading=within[:1].lower() + within[1:])
+    return line
+
+
+def _movement(trend: Trend, points: list[TrendPoint], values: list[float]) -> str:
+    """'En hausse : de 20 % en 2016 à 50 % en 2018 (+30 points).' for comparable points."""
+    lang = trend.lang
+    total = values[-1] - values[0]
+    steps = [b - a for a, b in itertools.pairwise(values)]
+    approximate = any(p.approximate for p in points[1:])
+    if abs(total) < STABLE_POINTS and all(abs(s) < STABLE_POINTS for s in steps):
+        kind = "stable"
+    elif all(s >= 0 for s in steps) or all(s <= 0 for s in steps):
+        kind = "up" if total > 0 else "down"
+    else:
+        kind = "mixed"
+    first, last = points[0], points[-1]
+    return text(lang, kind, first=first.stat.formatted, y1=first.year, last=last.stat.formatted,
+                y2=last.year, change=trend.change_text(total, approximate))
+
+
+def _cautions(trend: Trend, stats: list) -> tuple[str, ...]:
+    """Why the points may not be comparable: countries, studies, approximations, no year."""
+    lang = trend.lang
+    cautions = []
+    scopes = list(dict.fromkeys(p.scope_name for p in trend.points))
+    studies = list(dict.fromkeys(s.study for s in stats))
+    if len(scopes) > 1:
+        cautions.append(text(lang, "caveat_populations", count=len(studies), scopes=", ".join(scopes)))
+    elif len(studies) > 1:
+        cautions.append(text(lang, "caveat_studies", count=len(studies)))
+    approximate = [p.stat.formatted for p, s in zip(trend.points, stats, strict=True) if s.qualifier]
+    if approximate:
+        cautions.append(text(lang, "caveat_approx", values=", ".join(approximate)))
+    undated = list(dict.fromkeys(p.stat.study_name for p in trend.points if p.year is None))
+    if undated:
+        cautions.append(text(lang, "caveat_no_year", studies=", ".join(undated)))
+    return tuple(cautions)
+
+
+def trends_text(trends: list[Trend]) -> str:
+    return "\n\n".join(t.render() for t in trends)
+
+
+def no_series_text(kb: KnowledgeBase, key: str, lang: str) -> str:
+    if not kb.series:
+        return text(lang, "none_at_all")
+    listing = ", ".join(f"{s.id} ({s.label[lang]})" for s in kb.series.values())
+    return text(lang, "none", key=key, series=listing)
