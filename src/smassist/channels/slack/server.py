@@ -1,0 +1,211 @@
+"""``smassist serve slack``: the Slack app over HTTP (``/slack/events``) or Socket Mode."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from smassist.channels.slack.app import build_app, make_client
+
+if TYPE_CHECKING:
+    from smassist.assistant import Assistant
+
+logger = logging.getLogger("smassist.slack")
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 1_000_000
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class CredentialsError(Exception):
+    """A credential is missing or refused; the message names the variable."""
+
+
+def credentials(socket_mode: bool, environ: Mapping[str, str]) -> dict[str, str]:
+    """The credentials this mode needs, or CredentialsError naming the first missing one."""
+    needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"]
+    found = {name: environ.get(name, "").strip() for name in needed}
+    missing = [name for name, value in found.items() if not value]
+    if missing:
+        mode = "Socket Mode" if socket_mode else "HTTP mode"
+        where = ("Basic Information > App-Level Tokens (scope connections:write)" if "SLACK_APP_TOKEN" in missing
+                 else "OAuth & Permissions > Bot User OAuth Token" if "SLACK_BOT_TOKEN" in missing
+                 else "Basic Information > App Credentials > Signing Secret")
+        raise CredentialsError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
+            f"the Slack app in {mode} needs {'it' if len(missing) == 1 else 'them'} "
+            f"(find it in your app's settings at https://api.slack.com/apps, {where}). "
+            "See bots/slack/README.md."
+        )
+    found["SLACK_SIGNING_SECRET"] = environ.get("SLACK_SIGNING_SECRET", "").strip()
+    return found
+
+
+def create_app(assistant: Assistant, environ: Mapping[str, str], socket_mode: bool) -> App:
+    """The bolt app with the environment's credentials; CredentialsError if Slack refuses them."""
+    creds = credentials(socket_mode, environ)
+    api_url = environ.get("SMASSIST_SLACK_API_URL") or None
+    client = make_client(creds["SLACK_BOT_TOKEN"], api_url)
+    try:
+        return build_app(assistant, client=client, signing_secret=creds["SLACK_SIGNING_SECRET"],
+                         socket_mode=socket_mode)
+    except BoltError as exc:
+        # bolt checks the bot token with auth.test when the app is built.
+        raise CredentialsError(f"SLACK_BOT_TOKEN was refused by Slack ({_short(exc)}).") from None
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        raise CredentialsError(
+            f"could not reach the Slack Web API at {client.base_url} to check SLACK_BOT_TOKEN: {_short(exc)}"
+        ) from None
+
+
+def make_http_server(app: App, host: str, port: int, path: str = EVENTS_PATH) -> ThreadingHTTPServer:
+    """A threaded HTTP server passing POSTs on ``path`` to bolt (which verifies signatures)."""
+
+    class SlackEventsHandler(BaseHTTPRequestHandler):
+        server_version = "smassist"
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:
+            request_path, _, query = self.path.partition("?")
+            if request_path != path:
+                self._reply(404, "not found")
+                return
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                self._reply(400, "bad Content-Length")
+                return
+            if length < 0 or length > MAX_BODY_BYTES:
+                self._reply(413, "request too large")
+                return
+            body = self.rfile.read(length).decode("utf-8", errors="replace")
+            headers: dict[str, list[str]] = {}
+            for name, value in self.headers.items():
+                headers.setdefault(name.lower(), []).append(value)
+            response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
+            payload = response.body if isinstance(response.body, str) else str(response.body)
+            self._reply(response.status, payload, response.headers)
+
+        def do_GET(self) -> None:
+            if self.path.partition("?")[0] in ("/health", "/healthz"):
+                self._reply(200, "ok")
+            else:
+                self._reply(404, "not found")
+
+        def _reply(self, status: int, body: str, headers: Mapping[str, list[str]] | None = None) -> None:
+            data = body.encode("utf-8")
+            self.send_response(status)
+            for name, values in (headers or {}).items():
+                if name.lower() in ("content-length", "connection"):
+                    continue
+                for value in values:
+                    self.send_header(name, value)
+            if not headers or not any(n.lower() == "content-type" for n in headers):
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: object) -> None:
+            logger.debug("%s %s", self.address_string(), format % args)
+
+    server = ThreadingHTTPServer((host, port), SlackEventsHandler)
+    server.daemon_threads = True
+    return server
+
+
+def serve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> int:
+    """Run the Slack app until interrupted; exit 2 on missing or refused credentials."""
+    from smassist.cli import CommandError, load_assistant
+
+    env = os.environ if environ is None else environ
+    socket_mode = bool(getattr(args, "socket", False) or env.get("SLACK_APP_TOKEN", "").strip())
+    _configure_logging()
+    try:
+        credentials(socket_mode, env)  # before loading anything: a quick, clear failure
+        assistant = load_assistant(args)
+        app = create_app(assistant, env, socket_mode)
+    except CredentialsError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    if socket_mode:
+        return _serve_socket_mode(app, env["SLACK_APP_TOKEN"].strip())
+    return _serve_http(app, args.host, args.port)
+
+
+def _serve_http(app: App, host: str, port: int) -> int:
+    from smassist.cli import CommandError
+
+    try:
+        server = make_http_server(app, host, port)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FAILED) from None
+    bound_host, bound_port = server.server_address[:2]
+    logger.info("smassist Slack app listening on http://%s:%s%s (HTTP mode)", bound_host, bound_port, EVENTS_PATH)
+    _stop_on_sigterm(server.shutdown)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return EXIT_OK
+
+
+def _serve_socket_mode(app: App, app_token: str) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from smassist.cli import CommandError
+
+    handler = SocketModeHandler(app, app_token)
+    try:
+        handler.connect()
+    except SlackApiError as exc:
+        raise CommandError(f"SLACK_APP_TOKEN was refused by Slack ({_short(exc)}).", EXIT_USAGE) from None
+    except (SlackClientError, OSError) as exc:
+        raise CommandError(f"could not open the Socket Mode connection: {_short(exc)}", EXIT_FAILED) from None
+    logger.info("smassist Slack app connected (Socket Mode)")
+    stop = threading.Event()
+    _stop_on_sigterm(stop.set)
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handler.close()
+    return EXIT_OK
+
+
+def _stop_on_sigterm(stop: object) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handle(signum: int, frame: object) -> None:
+        threading.Thread(target=stop, daemon=True).start()  # type: ignore[arg-type]
+
+    signal.signal(signal.SIGTERM, handle)
+
+
+def _configure_logging() -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(stream=sys.stderr, level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _short(exc: Exception) -> str:
+    if isinstance(exc, SlackApiError):
+        return str(exc.response.get("error") or exc.response.status_code)
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
