@@ -1,0 +1,430 @@
+"""The Telegram bot: a python-telegram-bot Application around the shared Assistant.
+
+Handlers stay thin: parse the update, call the assistant, render, send. Every
+command is one :class:`Command` added with :func:`add_command`; the command menu
+(``setMyCommands``, French and English) is built from that list at start-up, so
+a new command is one small handler and one ``add_command`` line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeChat,
+    BotCommandScopeDefault,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from smassist.channels.telegram import callbacks, render
+from smassist.channels.telegram.access import AllowList, admin_ids
+from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
+from smassist.normalize import fold
+
+if TYPE_CHECKING:
+    from smassist.assistant import Assistant
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+DEFAULT_BASE_URL = "https://api.telegram.org/bot"
+_STATE_KEY = "smassist"
+_SEND_ATTEMPTS = 3
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A slash command: its handler and its menu description per language."""
+
+    name: str
+    callback: Callback
+    description: dict[str, str]
+    admin: bool = False  # only admins (SMASSIST_ADMINS) may run it; not in everyone's menu
+
+
+@dataclass(slots=True)
+class BotState:
+    """What the handlers share, kept in ``application.bot_data``."""
+
+    assistant: Assistant
+    allowed: AllowList
+    admins: frozenset[int]
+    commands: list[Command] = field(default_factory=list)
+
+    def command_list(self, lang: str, admin: bool = False) -> list[tuple[str, str]]:
+        return [(c.name, c.description.get(lang) or c.description.get("en", ""))
+                for c in self.commands if admin or not c.admin]
+
+
+def state(context: ContextTypes.DEFAULT_TYPE | Application) -> BotState:
+    return context.bot_data[_STATE_KEY]
+
+
+def conversation_key(chat_id: int) -> str:
+    """The assistant's conversation for a chat: "source ?" refers to its last answer."""
+    return f"{CHANNEL}:{chat_id}"
+
+
+# --- building ---------------------------------------------------------------------
+
+
+def build_application(assistant: Assistant, token: str, base_url: str | None = None,
+                      allowed: AllowList | None = None,
+                      admins: frozenset[int] | None = None) -> Application:
+    """The bot, ready for ``run_polling`` or ``run_webhook``.
+
+    ``base_url`` is the Bot API's address with the token appended by python-telegram-bot
+    (``SMASSIST_TELEGRAM_API_URL``); ``allowed`` defaults to nobody.
+    """
+    application = (
+        Application.builder()
+        .token(token)
+        .base_url(base_url or DEFAULT_BASE_URL)
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(on_startup)
+        .build()
+    )
+    application.bot_data[_STATE_KEY] = BotState(
+        assistant, allowed or AllowList(), admin_ids() if admins is None else admins)
+    register(application)
+    return application
+
+
+def register(application: Application) -> None:
+    """Every handler of the bot, by kind."""
+    application.add_handler(TypeHandler(Update, check_access), group=-1)
+    for command in (
+        Command("start", start, COMMAND_DESCRIPTIONS["start"]),
+        Command("help", help_command, COMMAND_DESCRIPTIONS["help"]),
+        Command("topics", topics, COMMAND_DESCRIPTIONS["topics"]),
+        Command("ask", ask, COMMAND_DESCRIPTIONS["ask"]),
+        Command("stats", stats, COMMAND_DESCRIPTIONS["stats"]),
+        Command("source", source, COMMAND_DESCRIPTIONS["source"]),
+    ):
+        add_command(application, command)
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
+    application.add_handler(CallbackQueryHandler(button))
+    application.add_error_handler(on_error)
+
+
+def add_command(application: Application, command: Command) -> None:
+    """Handle ``/name`` with ``command.callback`` and list it in the menu at start-up.
+
+    Admin commands run only for Telegram ids in ``SMASSIST_ADMINS``; others get a
+    polite refusal. Add commands before the application starts.
+    """
+    callback = _admins_only(command.callback) if command.admin else command.callback
+    application.add_handler(CommandHandler(command.name, callback))
+    state(application).commands.append(command)
+
+
+def _admins_only(callback: Callback) -> Callback:
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run the admin command for admins only."""
+        user = update.effective_user
+        if user is None or user.id not in state(context).admins:
+            await reply_html(update, context, text(_lang(update, context), "not_admin"))
+            return
+        await callback(update, context)
+
+    return guarded
+
+
+async def on_startup(application: Application) -> None:
+    """Publish the command menus (fr, en, admins), catch unknown commands, log who may ask."""
+    bot_state = state(application)
+    bot_state_info = bot_state.allowed.describe()
+    if bot_state.allowed.configured:
+        logger.info("Telegram allow-list: %s", bot_state_info)
+    else:
+        logger.warning("Telegram allow-list: %s", bot_state_info)
+    # Registered last, so commands added by other modules are matched before it.
+    application.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    for lang in (None, *LANGS):
+        commands = [BotCommand(name, description[:256])
+                    for name, description in bot_state.command_list(lang or "en")]
+        await application.bot.set_my_commands(commands, scope=BotCommandScopeDefault(),
+                                              language_code=lang)
+    if any(c.admin for c in bot_state.commands):
+        for admin in bot_state.admins:
+            try:
+                await application.bot.set_my_commands(
+                    [BotCommand(n, d[:256]) for n, d in bot_state.command_list("en", admin=True)],
+                    scope=BotCommandScopeChat(admin))
+            except TelegramError as exc:  # the admin has not opened a chat with the bot yet
+                logger.info("No admin command menu for one admin: %s", exc)
+
+
+# --- helpers ------------------------------------------------------------------------
+
+
+def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The chat's language: the last answer's, else the user's Telegram language."""
+    chat = update.effective_chat
+    user = update.effective_user
+    last = (state(context).assistant.conversations.get(conversation_key(chat.id)).lang
+            if chat else None)
+    return ui_lang(last, user.language_code if user else None)
+
+
+async def _retrying(call: Callable[[], Awaitable[Any]]) -> Any:
+    """``call()``, again after a network error (rate limits are the rate limiter's job)."""
+    for attempt in range(1, _SEND_ATTEMPTS + 1):
+        try:
+            return await call()
+        except NetworkError as exc:
+            if attempt == _SEND_ATTEMPTS:
+                raise
+            logger.warning("Network error talking to Telegram (attempt %d): %s", attempt, exc)
+            await asyncio.sleep(0.5 * attempt)
+    return None
+
+
+async def send(context: ContextTypes.DEFAULT_TYPE | Application, chat_id: int,
+               messages: Sequence[render.Outgoing]) -> list[Message]:
+    """Send rendered messages to a chat, in order."""
+    sent = []
+    for outgoing in messages:
+        sent.append(await _retrying(lambda o=outgoing: context.bot.send_message(
+            chat_id, o.text, reply_markup=o.keyboard)))
+    return sent
+
+
+async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, html_text: str) -> None:
+    """One HTML message to the update's chat."""
+    if update.effective_chat:
+        await send(context, update.effective_chat.id, [render.Outgoing(html_text)])
+
+
+async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show "typing…" while answering; a failure here must not stop the answer."""
+    if update.effective_chat:
+        try:
+            await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
+        except TelegramError as exc:
+            logger.debug("No typing action: %s", exc)
+
+
+async def notify_admins(application: Application, message_text: str) -> int:
+    """Send ``message_text`` (plain text) to every Telegram admin; how many got it.
+
+    Admins are the Telegram ids in ``SMASSIST_ADMINS``; each must have opened a
+    chat with the bot once. Failures are logged, never raised.
+    """
+    delivered = 0
+    for admin in sorted(state(application).admins):
+        try:
+            await send(application, admin, [render.Outgoing(part) for part in
+                                             render.split_html(html.escape(message_text, quote=False))])
+            delivered += 1
+        except TelegramError as exc:
+            logger.warning("Could not message an admin: %s", exc)
+    return delivered
+
+
+# --- access ---------------------------------------------------------------------------
+
+
+async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Let allowed users through; tell anyone else their id, once per message, and stop."""
+    user = update.effective_user
+    if user is None:
+        raise ApplicationHandlerStop  # channel posts and the like: not a person asking
+    bot_state = state(context)
+    if bot_state.allowed.allows(user.id) or user.id in bot_state.admins:
+        return
+    lang = ui_lang(user.language_code)
+    refusal = text(lang, "not_allowed" if bot_state.allowed.configured else "nobody_allowed",
+                   user_id=user.id)
+    if update.callback_query:
+        await update.callback_query.answer(refusal.replace("<code>", "").replace("</code>", ""),
+                                           show_alert=True)
+    elif update.effective_chat:
+        await reply_html(update, context, refusal)
+    raise ApplicationHandlerStop
+
+
+# --- commands -----------------------------------------------------------------------
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say what smassist is, with example questions and the figures as buttons."""
+    bot_state = state(context)
+    lang = _lang(update, context)
+    help_reply = bot_state.assistant.help(lang)
+    await send(context, update.effective_chat.id,
+               render.start_messages(help_reply, bot_state.assistant.kb, bot_state.command_list(lang)))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List the commands, the topics and example questions."""
+    bot_state = state(context)
+    lang = _lang(update, context)
+    admin = update.effective_user is not None and update.effective_user.id in bot_state.admins
+    await send(context, update.effective_chat.id,
+               render.help_messages(bot_state.assistant.help(lang), bot_state.assistant.kb,
+                                    bot_state.command_list(lang, admin=admin)))
+
+
+async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show the topics as buttons; a tap lists that topic's questions."""
+    await send(context, update.effective_chat.id,
+               [render.topics_message(state(context).assistant.kb, _lang(update, context))])
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the question written after /ask."""
+    words = context.args or []
+    if not words:
+        await reply_html(update, context, html.escape(text(_lang(update, context), "ask_usage"),
+                                                      quote=False))
+        return
+    await answer_question(update, context, " ".join(words))
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Show a topic's figures with their sources; without a topic, the topics to pick from."""
+    kb = state(context).assistant.kb
+    lang = _lang(update, context)
+    wanted = " ".join(context.args or []).strip()
+    if not wanted:
+        await send(context, update.effective_chat.id,
+                   [render.topics_message(kb, lang, callbacks.STATS)])
+        return
+    topic_id = find_topic(kb, wanted)
+    if topic_id is None:
+        intro = text(lang, "unknown_topic", topic=html.escape(wanted[:100], quote=False))
+        await send(context, update.effective_chat.id,
+                   [render.topics_message(kb, lang, callbacks.STATS, intro=intro)])
+        return
+    await typing(update, context)
+    await send(context, update.effective_chat.id, render.topic_figures_messages(kb, topic_id, lang))
+
+
+async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Give the sources of the last answer in this chat."""
+    assistant = state(context).assistant
+    reply = assistant.sources(_lang(update, context), conversation_key(update.effective_chat.id))
+    await send(context, update.effective_chat.id, render.render_reply(reply, assistant.kb))
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Say the command is unknown and list the known ones."""
+    bot_state = state(context)
+    lang = _lang(update, context)
+    listed = "\n".join(f"/{name} — {html.escape(d, quote=False)}"
+                       for name, d in bot_state.command_list(lang))
+    await reply_html(update, context, f"{html.escape(text(lang, 'unknown_command'), quote=False)}\n{listed}")
+
+
+def find_topic(kb: Any, wanted: str) -> str | None:
+    """A topic named by its id or its title in either language, case and accents aside."""
+    key = fold(wanted).strip()
+    for topic_id, topic in kb.topics.items():
+        names = {fold(topic_id), *(fold(title) for title in topic.title.values())}
+        if key in names or key.replace(" ", "-") in names:
+            return topic_id
+    return None
+
+
+# --- questions and buttons ----------------------------------------------------------------
+
+
+async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer any text message as a question."""
+    await answer_question(update, context, update.effective_message.text or "")
+
+
+async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text_: str) -> None:
+    """Ask the assistant in this chat's conversation and send the rendered reply."""
+    assistant = state(context).assistant
+    user = update.effective_user
+    chat_id = update.effective_chat.id
+    await typing(update, context)
+    reply = await asyncio.to_thread(
+        assistant.ask, text_, user.language_code if user else None, conversation_key(chat_id),
+        channel=CHANNEL, user=str(user.id) if user else None)
+    await send(context, chat_id, render.render_reply(reply, assistant.kb))
+
+
+async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Act on an inline-button press; the query is always answered."""
+    query = update.callback_query
+    assistant = state(context).assistant
+    kb = assistant.kb
+    lang = _lang(update, context)
+    press = callbacks.decode(query.data, kb)
+    if press is None:
+        await query.answer(text(lang, "outdated_button"), show_alert=True)
+        return
+    user_id = str(update.effective_user.id)
+    if press.action == callbacks.FEEDBACK:
+        useful = press.target == "1"
+        assistant.record_feedback(press.reply_id, useful, channel=CHANNEL, user=user_id)
+        await query.answer(text(lang, "thanks_useful" if useful else "thanks_not_useful"))
+        return
+    await query.answer()
+    chat_id = update.effective_chat.id
+    key = conversation_key(chat_id)
+    if press.action == callbacks.ANSWER:
+        if press.reply_id:
+            assistant.record_click(press.reply_id, press.target, channel=CHANNEL, user=user_id)
+        await typing(update, context)
+        reply = assistant.answer_entry(press.target, lang, key)
+        await send(context, chat_id, render.render_reply(reply, kb))
+    elif press.action == callbacks.SOURCES:
+        if assistant.conversations.get(key).entry != press.target:
+            assistant.answer_entry(press.target, lang, key)  # the sources of *this* answer
+        await send(context, chat_id, render.render_reply(assistant.sources(lang, key), kb))
+    elif press.action == callbacks.TOPIC:
+        await send(context, chat_id, [render.topic_questions_message(kb, press.target, lang)])
+    elif press.action == callbacks.STATS:
+        if not press.target:
+            await send(context, chat_id, [render.topics_message(kb, lang, callbacks.STATS)])
+        else:
+            await send(context, chat_id, render.topic_figures_messages(kb, press.target, lang))
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log an error in one update, tell the user, and keep the bot running."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    logger.error("Error while handling Telegram update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.callback_query:
+        with contextlib.suppress(TelegramError):  # already answered, or too old to answer
+            await update.callback_query.answer()
+    if isinstance(context.error, Forbidden):
+        return  # the user blocked the bot: nobody to tell
+    try:
+        await context.bot.send_message(update.effective_chat.id,
+                                       text(_lang(update, context), "error"))
+    except TelegramError as exc:
+        logger.warning("Could not tell the user about the error: %s", exc)
