@@ -47,15 +47,17 @@ class Assistant:
         self._reload_lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True) -> Assistant:
+    def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True,
+             recorder: Recorder | None = None) -> Assistant:
         """The assistant on the knowledge base at ``path`` (default: ``$SMASSIST_KB`` or bundled).
 
+        ``recorder`` keeps the question log (e.g. ``smassist.store.open_default_store()``).
         Raises :class:`smassist.loader.KnowledgeBaseError` with every problem found.
         """
         from smassist.cache import load_compiled
 
         kb, engine = load_compiled(paths.knowledge_path(path), use_cache=use_cache)
-        return cls(kb, engine)
+        return cls(kb, engine, recorder=recorder)
 
     @property
     def kb(self) -> KnowledgeBase:

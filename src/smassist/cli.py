@@ -52,12 +52,14 @@ def _print_json(data: object) -> None:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from smassist import terminal
+    from smassist.store import open_default_store
 
     assistant = load_assistant(args)
+    assistant.recorder = open_default_store()
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
     def answer(question: str) -> None:
-        reply = assistant.ask(question, lang=args.lang, conversation="cli:ask")
+        reply = assistant.ask(question, lang=args.lang, conversation="cli:ask", channel="cli")
         if args.json:
             _print_json(reply.to_dict())
         else:
@@ -164,6 +166,105 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- the question log and the admins' reports ----------------------------------
+
+
+def _question_store():  # -> SQLiteStore
+    from smassist.store import default_db_path, open_default_store
+
+    try:
+        path = default_db_path()
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    if path is None:
+        raise CommandError("the question log is off (SMASSIST_DB=off)")
+    return open_default_store()
+
+
+def _since(text: str | None):  # -> datetime | None
+    from smassist.store import parse_duration, utcnow
+
+    if not text:
+        return None
+    try:
+        return utcnow() - parse_duration(text)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+
+def cmd_log_prune(args: argparse.Namespace) -> int:
+    from smassist.store import StoreUnavailable
+
+    before = _since(args.older_than)
+    store = _question_store()
+    try:
+        deleted = store.prune(before)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    sys.stdout.write(f"{deleted} question{'s' if deleted != 1 else ''} older than "
+                     f"{args.older_than} deleted from {store.path}\n")
+    return EXIT_OK
+
+
+def cmd_log_export(args: argparse.Namespace) -> int:
+    from smassist.store import EXPORT_FIELDS, StoreUnavailable
+
+    since = _since(args.since)
+    try:
+        records = [r.to_dict() for r in _question_store().questions(since)]
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    if args.csv:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            record["suggestions"] = " ".join(record["suggestions"])
+            record["clicks"] = " ".join(record["clicks"])
+            writer.writerow(record)
+    else:
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+    return EXIT_OK
+
+
+def cmd_kb_gaps(args: argparse.Namespace) -> int:
+    from smassist import reports
+    from smassist.store import StoreUnavailable
+
+    since = _since(args.since)
+    store = _question_store()
+    try:
+        records = store.questions(since)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    gaps = reports.find_gaps(records, load_assistant(args).state)
+    if args.json:
+        sys.stdout.write(json.dumps([g.to_dict() for g in gaps], ensure_ascii=False, indent=1) + "\n")
+    elif args.yaml:
+        sys.stdout.write(reports.gaps_yaml(gaps))
+    else:
+        sys.stdout.write(reports.format_gaps(gaps, args.since, limit=args.limit) + "\n")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from smassist import reports
+    from smassist.store import StoreUnavailable
+
+    since = _since(args.since)
+    try:
+        records = _question_store().questions(since)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    summary = reports.summarize(records, since=args.since)
+    if args.json:
+        sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(reports.format_summary(summary) + "\n")
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------
 
 
@@ -209,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=cmd_kb_export)
     schema = kb_commands.add_parser("schema", parents=[common], help="write the JSON Schemas into knowledge/schema/")
     schema.set_defaults(handler=cmd_kb_schema)
+    gaps = kb_commands.add_parser("gaps", parents=[common],
+                                  help="logged questions not answered well, grouped by similarity")
+    gaps.add_argument("--since", metavar="AGE", default="30d", help="e.g. 30d (default), 12h, 4w")
+    gaps_format = gaps.add_mutually_exclusive_group()
+    gaps_format.add_argument("--yaml", action="store_true", help="each group as a questions: block to paste")
+    gaps_format.add_argument("--json", action="store_true")
+    gaps.add_argument("--limit", type=int, default=20, metavar="N", help="groups shown (default 20)")
+    gaps.set_defaults(handler=cmd_kb_gaps)
     kb.set_defaults(handler=lambda args: _missing_subcommand(kb))
 
     stats = commands.add_parser("stats", parents=[common], help="every statistic with its source")
@@ -216,6 +325,24 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--lang", choices=("fr", "en"))
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+
+    log_parser = commands.add_parser("log", parents=[common], help="the question log: prune, export")
+    log_commands = log_parser.add_subparsers(dest="log_command", metavar="LOG_COMMAND")
+    prune = log_commands.add_parser("prune", parents=[common], help="delete old questions")
+    prune.add_argument("--older-than", required=True, metavar="AGE", help="e.g. 90d, 12h, 4w")
+    prune.set_defaults(handler=cmd_log_prune)
+    log_export = log_commands.add_parser("export", parents=[common], help="every logged question to stdout")
+    log_format = log_export.add_mutually_exclusive_group()
+    log_format.add_argument("--csv", action="store_true")
+    log_format.add_argument("--json", action="store_true", help="(the default)")
+    log_export.add_argument("--since", metavar="AGE", help="only the last AGE, e.g. 30d")
+    log_export.set_defaults(handler=cmd_log_export)
+    log_parser.set_defaults(handler=lambda args: _missing_subcommand(log_parser))
+
+    report = commands.add_parser("report", parents=[common], help="usage summary from the question log")
+    report.add_argument("--since", metavar="AGE", default="30d", help="e.g. 30d (default), 12h, 4w")
+    report.add_argument("--json", action="store_true")
+    report.set_defaults(handler=cmd_report)
 
     serve = commands.add_parser("serve", parents=[common], help="run the Slack app or the Telegram bot")
     platforms = serve.add_subparsers(dest="platform", metavar="PLATFORM")
