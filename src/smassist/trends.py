@@ -173,6 +173,8 @@ class TrendPoint:
     #: Change since the previous point, in the series' unit (percentage points for percentages).
     change: float | None
     approximate: bool
+    #: The statistic's qualifier ("nearly", "about"...), when its value is not exact.
+    qualifier: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,7 @@ def build_trend(kb: KnowledgeBase, series: SeriesInfo, lang: str) -> Trend:
             stat=StatisticView.of(stat, kb, lang), year=stat.year, scope=study.scope,
             scope_name=scope_name(study.scope, lang), sample=_sample(kb, stat.study, lang),
             change=change, approximate=approximate if change is not None else False,
+            qualifier=stat.qualifier,
         ))
         previous = (value, stat.qualifier is not None, study.scope)
     trend = Trend(series.id, series.label[lang], lang, unit, tuple(points), "", (),

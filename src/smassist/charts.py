@@ -1,0 +1,202 @@
+"""A PNG chart per series, readable on a phone and pasteable into a slide.
+
+matplotlib is an optional extra (``pip install 'smassist[charts]'``): it is
+imported only when a chart is drawn, with the headless Agg canvas (no pyplot,
+no display, no global state, safe from several threads). Charts depend only on
+the knowledge base, so each one is drawn once per version and kept under
+``cache_dir()/charts/<version>/<series>-<lang>.png``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import textwrap
+from pathlib import Path
+
+from smassist import paths
+from smassist.figures import format_value
+from smassist.knowledge import KnowledgeBase
+from smassist.trends import Trend, TrendPoint, build_trend
+
+INSTALL_HINT = {
+    "fr": "Pour recevoir aussi un graphique, installez l'extension : pip install 'smassist[charts]'",
+    "en": "To get a chart as well, install the extra: pip install 'smassist[charts]'",
+}
+
+#: 1080 px wide (a phone screen, a slide column); the height follows the text.
+WIDTH_PX = 1080
+DPI = 100
+
+_COLOURS = ("#1f5f8b", "#e07b39", "#3a8f5c", "#8a4f9e", "#b8860b")
+_TEXT = "#1d1d1f"
+_ACCENT = "#1f5f8b"
+_MUTED = "#555555"
+
+_WORDS = {
+    "fr": {"source": "Source", "sources": "Sources", "caution": "Attention",
+           "note": "Note", "by": "smassist"},
+    "en": {"source": "Source", "sources": "Sources", "caution": "Careful",
+           "note": "Note", "by": "smassist"},
+}
+
+
+class ChartsUnavailable(RuntimeError):
+    """matplotlib is not installed; the message says how to install it."""
+
+    def __init__(self, lang: str = "en"):
+        super().__init__(INSTALL_HINT.get(lang, INSTALL_HINT["en"]))
+
+
+def available() -> bool:
+    """True when matplotlib can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def chart_path(kb: KnowledgeBase, series_id: str, lang: str) -> Path:
+    """Where the chart of this series, version and language is kept."""
+    return paths.cache_dir() / "charts" / kb.version / f"{series_id}-{lang}.png"
+
+
+def chart(kb: KnowledgeBase, series_id: str, lang: str) -> Path:
+    """The chart's PNG file, drawn now if this knowledge-base version has none yet.
+
+    Raises :class:`ChartsUnavailable` without matplotlib, ``KeyError`` for an unknown series.
+    """
+    series = kb.series[series_id]
+    path = chart_path(kb, series_id, lang)
+    if path.is_file() and path.stat().st_size > 0:
+        return path
+    png = render_png(build_trend(kb, series, lang))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{series_id}-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(png)
+        os.replace(tmp, path)  # readers never see half a file
+    except OSError:
+        # A read-only cache still gets its chart, in a private temporary file.
+        fd, tmp = tempfile.mkstemp(prefix=f"smassist-{series_id}-", suffix=".png")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(png)
+        return Path(tmp)
+    return path
+
+
+def chart_or_none(kb: KnowledgeBase, series_id: str, lang: str) -> Path | None:
+    """The chart, or None when matplotlib is missing (the text trend is enough then)."""
+    try:
+        return chart(kb, series_id, lang)
+    except ChartsUnavailable:
+        return None
+
+
+def render_png(trend: Trend) -> bytes:
+    """The trend as a bar chart: one labelled bar per point, its year, sources underneath."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ChartsUnavailable(trend.lang) from None
+    import io
+
+    lang = trend.lang
+    # Laid out in pixels, top to bottom, so long titles and notes push the height, never overlap.
+    title = textwrap.wrap(trend.label, 38)
+    reading = textwrap.wrap(trend.reading, 60)
+    footer = _footer_lines(trend, width=76)
+    heights = {"top": 36, "title": 52 * len(title), "gap": 18, "reading": 34 * len(reading),
+               "above": 70, "chart": 520, "ticks": 120, "footer": 29 * len(footer), "bottom": 30}
+    height = sum(heights.values())
+    figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(figure)
+
+    def y_of(pixels_from_top: float) -> float:
+        return 1 - pixels_from_top / height
+
+    left = 60 / WIDTH_PX
+    cursor = heights["top"]
+    figure.text(left, y_of(cursor), "\n".join(title), ha="left", va="top", fontsize=30,
+                fontweight="bold", color=_TEXT, linespacing=1.15)
+    cursor += heights["title"] + heights["gap"]
+    figure.text(left, y_of(cursor), "\n".join(reading), ha="left", va="top", fontsize=19,
+                fontweight="bold", color=_ACCENT, linespacing=1.3)
+    cursor += heights["reading"] + heights["above"]
+    chart_top = cursor
+    cursor += heights["chart"]
+    axes = figure.add_axes((left, y_of(cursor), 1 - 2 * left, heights["chart"] / height))
+    cursor += heights["ticks"]
+
+    points = trend.points
+    values = [p.stat.value * (100 if p.stat.unit == "fraction" else 1) for p in points]
+    labels = [trend.point_label(p).replace(", ", "\n") for p in points]
+    scopes = list(dict.fromkeys(p.scope for p in points))
+    colours = [_COLOURS[scopes.index(p.scope) % len(_COLOURS)] for p in points]
+    positions = list(range(len(points)))
+    axes.bar(positions, values, width=0.62, color=colours)
+    top_value = max(values) if values else 1
+    axes.set_ylim(0, top_value * 1.05)
+    for position, value, point in zip(positions, values, points, strict=True):
+        axes.annotate(_value_label(point, lang), (position, value), xytext=(0, 8),
+                      textcoords="offset points", ha="center", va="bottom", fontsize=36,
+                      fontweight="bold", color=_TEXT, annotation_clip=False)
+        if point.change is not None and not trend.comparison:
+            axes.text(position, value / 2, trend.change_text(point.change, point.approximate,
+                                                             short=True),
+                      ha="center", va="center", fontsize=24, color="white", fontweight="bold")
+    axes.set_xticks(positions, labels, fontsize=26, color=_TEXT)
+    axes.tick_params(axis="x", length=0, pad=12)
+    axes.set_yticks([])
+    for side in ("top", "right", "left"):
+        axes.spines[side].set_visible(False)
+    axes.spines["bottom"].set_color("#999999")
+    axes.set_xlim(-0.6, len(points) - 0.4)
+    del chart_top
+
+    for line, style in footer:
+        figure.text(left, y_of(cursor), line, ha="left", va="top", fontsize=17,
+                    color=_TEXT if style == "strong" else _MUTED,
+                    fontweight="bold" if style == "strong" else "normal")
+        cursor += 29
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
+                   metadata={"Software": "smassist (matplotlib)"})
+    return buffer.getvalue()
+
+
+def _value_label(point: TrendPoint, lang: str) -> str:
+    """'30 %', or '≈ 60 %' for 'près de 60 %' (the words are in the footer)."""
+    if point.qualifier:
+        return "≈ " + format_value(point.stat.value, point.stat.unit, lang)
+    return point.stat.formatted
+
+
+def _footer_lines(trend: Trend, width: int) -> list[tuple[str, str]]:
+    """The lines under the chart: each point's source, the caution, the note."""
+    words = _WORDS[trend.lang]
+    colon = " : " if trend.lang == "fr" else ": "
+    lines: list[tuple[str, str]] = []
+
+    def add(text: str, style: str = "normal", indent: str = "") -> None:
+        lines.extend((line, style) for line in textwrap.wrap(text, width, subsequent_indent=indent))
+
+    by_source: dict[str, list[str]] = {}
+    for point in trend.points:
+        source = f"{point.stat.study_name}, {point.sample}"
+        by_source.setdefault(source, []).append(trend.point_label(point))
+    add(words["sources"] if len(by_source) > 1 else words["source"], "strong")
+    for source, labels in by_source.items():
+        add(f"• {' / '.join(labels)}{colon}{source}", indent="   ")
+    if trend.cautions:
+        caution = trend.cautions[0]
+        if trend.lang == "fr":  # lower case after a French colon
+            caution = caution[:1].lower() + caution[1:]
+        add(f"{words['caution']}{colon}{caution}")
+    if trend.note:
+        add(f"{words['note']}{colon}{trend.note}")
+    return lines
