@@ -83,8 +83,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from smassist.chat import run_chat
+    from smassist.store import open_default_store
 
-    return run_chat(load_assistant(args), lang=args.lang)
+    assistant = load_assistant(args)
+    assistant.recorder = open_default_store()
+    return run_chat(assistant, lang=args.lang)
 
 
 # --- kb ------------------------------------------------------------------------
@@ -287,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answers questions on corporate social-media strategy, with sourced figures.",
         parents=[common],
     )
-    parser.add_argument("--version", action="version", version=f"smassist {_version()}")
+    parser.add_argument("--version", action=_VersionAction, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     ask = commands.add_parser("ask", parents=[common], help="answer one question (or one per stdin line)")
@@ -364,6 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
 def _missing_subcommand(parser: argparse.ArgumentParser) -> int:
     parser.print_help(sys.stderr)
     return EXIT_USAGE
+
+
+class _VersionAction(argparse.Action):
+    """Looks the version up only when asked (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"smassist {_version()}\n")
+        parser.exit()
 
 
 def _version() -> str:

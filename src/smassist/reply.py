@@ -6,7 +6,7 @@ text; nothing here knows about those formats.
 
 from __future__ import annotations
 
-import uuid
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +110,7 @@ class Reply:
     version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     #: Names this reply for feedback and click records (short, fits Slack and Telegram ids).
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    id: str = field(default_factory=lambda: os.urandom(8).hex())
 
     @property
     def sources(self) -> list[str]:
