@@ -44,8 +44,28 @@ def _save_history(path: Path | None) -> None:
         pass
 
 
-def run_chat(assistant: Assistant, lang: str | None = None) -> int:
+def _start_watching(assistant: Assistant, interval: float):  # -> Watcher
+    """Serve edits to the knowledge files live; say so between two questions."""
+    import logging
+
+    from smassist.admin import reload_text
+    from smassist.reloader import start_watcher
+
+    # The notice below already says it; no second copy from logging's last resort.
+    logging.getLogger("smassist.reloader").addHandler(logging.NullHandler())
+
+    def tell(outcome) -> None:
+        if outcome.changed or not outcome.ok:
+            sys.stderr.write("\n" + reload_text(outcome) + "\n")
+            sys.stderr.flush()
+
+    return start_watcher(assistant, interval=interval, on_reload=tell)
+
+
+def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = True,
+             watch_interval: float = 1.0) -> int:
     interactive = sys.stdin.isatty()
+    watcher = _start_watching(assistant, watch_interval) if watch else None
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     history = _setup_history() if interactive else None
     lang = lang or "fr"
@@ -70,13 +90,20 @@ def run_chat(assistant: Assistant, lang: str | None = None) -> int:
                 reply = assistant.help(lang, question=text)
             elif command in ("/source", "/sources"):
                 reply = assistant.sources(lang, conversation)
+            elif command in ("/reload", "/recharger"):
+                from smassist.admin import reload_command
+
+                print(reload_command(assistant, lang) + "\n")
+                continue
             else:
-                reply = assistant.ask(text, lang=lang, conversation=conversation)
+                reply = assistant.ask(text, lang=lang, conversation=conversation, channel="cli")
                 lang = reply.lang
             print(terminal.render(reply, color=color))
             print()
     except KeyboardInterrupt:
         print()
     finally:
+        if watcher is not None:
+            watcher.stop()
         _save_history(history)
     return 0

@@ -1,0 +1,243 @@
+"""Live reload: edits are served within seconds, whole, and a broken edit never is."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from smassist import admin
+from smassist.assistant import Assistant
+from smassist.reloader import Watcher, reload_now, start_watcher
+from smassist.reply import Reply
+
+QUESTION = "Combien d'entreprises mesurent leur ROI ?"
+MARKER = "Marqueur de la version B."
+NEW_ENTRY = """\
+entries:
+  - id: intranet-tools
+    topic: tools
+    title:
+      fr: Quel intranet social choisir ?
+      en: Which social intranet should we choose?
+    questions:
+      fr:
+        - Quel intranet social choisir pour nos équipes ?
+        - Quelle plateforme de réseau social d'entreprise choisir ?
+      en:
+        - Which social intranet should we choose for our teams?
+    answer:
+      fr: Choisissez l'outil que vos équipes utilisent déjà.
+      en: Choose the tool your teams already use.
+"""
+
+_clock = [time.time_ns()]
+
+
+def write(path: Path, text: str) -> None:
+    """Replace a file as an editor does, with a modification time that always moves."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+    _clock[0] = max(_clock[0] + 10_000_000, time.time_ns())
+    os.utime(path, ns=(_clock[0], _clock[0]))
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+@pytest.fixture
+def roi_file(kb_copy: Path) -> Path:
+    return kb_copy / "entries" / "roi.yaml"
+
+
+def version_b(text: str) -> str:
+    """The ROI entry's French answer with one more sentence."""
+    head, sep, tail = text.partition("      fr: |\n")
+    assert sep, "the ROI entry's French answer is a block"
+    return head + sep + f"        {MARKER}\n" + tail
+
+
+def test_reload_under_concurrent_questions_serves_whole_versions(kb_copy: Path, roi_file: Path) -> None:
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    original = roi_file.read_text(encoding="utf-8")
+    version_a = assistant.kb.version
+    replies: list[Reply] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def asker() -> None:
+        while not stop.is_set():
+            try:
+                replies.append(assistant.ask(QUESTION, conversation=f"t{threading.get_ident()}"))
+            except BaseException as exc:
+                errors.append(exc)
+
+    watcher = start_watcher(assistant, interval=0.02, debounce=0.05)
+    threads = [threading.Thread(target=asker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    try:
+        versions = {version_a}
+        for text in (version_b(original), original, version_b(original)):
+            write(roi_file, text)
+            assert wait_for(lambda t=text: MARKER in assistant.kb.entries["roi-measurement"].answer["fr"]
+                            if MARKER in t else MARKER not in assistant.kb.entries["roi-measurement"].answer["fr"])
+            versions.add(assistant.kb.version)
+            time.sleep(0.05)  # questions on this version too
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        watcher.stop()
+
+    assert not errors
+    assert len(versions) == 2
+    version_b_hash = (versions - {version_a}).pop()
+    assert {r.version for r in replies} == {version_a, version_b_hash}
+    for reply in replies:
+        assert reply.kind == "answer"
+        assert (MARKER in reply.text) == (reply.version == version_b_hash), reply.version
+
+
+def test_watcher_serves_a_new_entry_within_seconds(kb_copy: Path) -> None:
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    assert assistant.ask("Quel intranet social choisir pour nos équipes ?").entry != "intranet-tools"
+    watcher = start_watcher(assistant, interval=0.1)
+    try:
+        write(kb_copy / "entries" / "intranet.yaml", NEW_ENTRY)
+        assert wait_for(lambda: "intranet-tools" in assistant.kb.entries, timeout=5)
+    finally:
+        watcher.stop()
+    assert assistant.ask("Quel intranet social choisir pour nos équipes ?").entry == "intranet-tools"
+    assert not watcher.running
+
+
+def test_broken_edit_keeps_the_old_version_and_notifies_admins_once(
+        kb_copy: Path, roi_file: Path, caplog: pytest.LogCaptureFixture) -> None:
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    good = assistant.kb.version
+    original = roi_file.read_text(encoding="utf-8")
+    sent: list[str] = []
+    watcher = Watcher(assistant, sent.append, debounce=0)
+
+    unknown_follow_up = original.replace("follow_ups: [charter-adoption, platforms-used]",
+                                         "follow_ups: [charter-adoption, platforms-usd]")
+    assert unknown_follow_up != original
+    write(roi_file, unknown_follow_up)
+    outcome = watcher.poll()
+    assert outcome is not None and not outcome.ok
+    assert assistant.kb.version == good
+    assert assistant.ask(QUESTION).entry == "roi-measurement"
+    assert len(sent) == 1
+    assert "NOT reloaded" in sent[0] and good[:12] in sent[0]
+    assert "roi.yaml:" in sent[0] and "platforms-usd" in sent[0]
+    assert any("roi.yaml:" in r.getMessage() for r in caplog.records if r.name == "smassist.reloader")
+
+    # Saved again with the same mistake: logged, but the admins are not told twice.
+    write(roi_file, unknown_follow_up + "\n# still editing\n")
+    assert not watcher.poll().ok
+    assert len(sent) == 1
+
+    # A different mistake is news.
+    write(roi_file, original.replace("    topic: roi\n", "    topic: roi\n\ttitle: x\n", 1))
+    assert not watcher.poll().ok
+    assert len(sent) == 2 and "YAML" in sent[1]
+    assert assistant.kb.version == good
+
+    # Fixed: served, and the admins hear it is fixed.
+    write(roi_file, version_b(original))
+    outcome = watcher.poll()
+    assert outcome.ok and outcome.changed
+    assert MARKER in assistant.ask(QUESTION).text
+    assert len(sent) == 3 and "fixed" in sent[2]
+
+    # No change, no reload, no message.
+    assert watcher.poll() is None
+    assert len(sent) == 3
+
+
+def test_a_failing_notify_does_not_stop_the_watcher(kb_copy: Path, roi_file: Path) -> None:
+    assistant = Assistant.load(kb_copy, use_cache=False)
+
+    def broken_platform(text: str) -> None:
+        raise ConnectionError("the platform is down")
+
+    watcher = start_watcher(assistant, broken_platform, interval=0.05, debounce=0.05)
+    try:
+        original = roi_file.read_text(encoding="utf-8")
+        write(roi_file, "entries: [\n")
+        time.sleep(0.5)
+        write(roi_file, version_b(original))
+        assert wait_for(lambda: MARKER in assistant.kb.entries["roi-measurement"].answer["fr"])
+        assert watcher.running
+    finally:
+        watcher.stop()
+
+
+def test_reload_now_reports_version_and_counts(kb_copy: Path, roi_file: Path) -> None:
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    outcome = reload_now(assistant)
+    assert outcome.ok and not outcome.changed
+    assert outcome.version == assistant.kb.version[:12]
+    text = admin.reload_text(outcome)
+    assert "unchanged" in text and outcome.version in text
+    assert f"{len(assistant.kb.entries)} entries" in text
+
+    write(roi_file, version_b(roi_file.read_text(encoding="utf-8")))
+    outcome = reload_now(assistant)
+    assert outcome.ok and outcome.changed and outcome.version == assistant.kb.version[:12]
+    assert "reloaded" in admin.reload_text(outcome)
+    assert "rechargée" in admin.reload_text(outcome, "fr")
+
+    write(roi_file, "entries:\n  - id: [\n")
+    outcome = reload_now(assistant)
+    assert not outcome.ok and outcome.problems
+    assert str(outcome.problems[0]).startswith(str(outcome.problems[0].file) + ":")
+
+
+def test_admins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert not admin.is_admin("U123")
+    monkeypatch.setenv("SMASSIST_ADMINS", "U123, 987654321 ,UABC")
+    assert admin.is_admin("U123")
+    assert admin.is_admin(987654321)
+    assert not admin.is_admin("U999")
+    assert not admin.is_admin(None)
+    assert not admin.is_admin("")
+
+
+def test_chat_picks_up_an_edit_without_restart(kb_copy: Path, roi_file: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1", "SMASSIST_NO_CACHE": "1"}
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "smassist.cli", "chat", "--kb", str(kb_copy)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )
+    try:
+        chat.stdin.write(QUESTION + "\n")
+        chat.stdin.flush()
+        time.sleep(1.0)  # answered, watcher running
+        write(roi_file, version_b(roi_file.read_text(encoding="utf-8")))
+        time.sleep(3.0)
+        chat.stdin.write(QUESTION + "\n/quit\n")
+        chat.stdin.flush()
+        out, err = chat.communicate(timeout=20)
+    finally:
+        if chat.poll() is None:
+            chat.kill()
+    assert chat.returncode == 0, err
+    out = " ".join(out.split())  # the terminal wraps long lines
+    assert out.count(MARKER) == 1, err
+    assert out.index(MARKER) > out.index("ROI")
+    assert "reloaded" in err and "Traceback" not in err
