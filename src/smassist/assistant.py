@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from smassist import language, paths
+from smassist import language, paths, trends
 from smassist.conversation import ConversationStore, choice_number, follow_up_kind
 from smassist.engine import Engine, Match
 from smassist.knowledge import KnowledgeBase
@@ -147,7 +147,52 @@ class Assistant:
             return self._details(state, context.entry, text, reply_lang, conversation)
 
         match = state.engine.match(cleaned, reply_lang)
+        if trends.asks_for_trend(cleaned):
+            trend = self._trend_for_match(state, match, cleaned, text, reply_lang, conversation)
+            if trend is not None:
+                return trend
         return self._reply_for_match(state, match, text, reply_lang, conversation)
+
+    def trend(self, key: str, lang: str | None = None, conversation: str | None = None) -> Reply:
+        """Figures over time (kind 'trend') for a series id, a topic id or words: "roi"."""
+        state = self._state
+        cleaned = _clean(key if isinstance(key, str) else "")
+        context = self.conversations.get(conversation)
+        lang = _lang_hint(lang) or (language.detect(cleaned, context.lang) if cleaned
+                                    else context.lang or "fr")
+        found = trends.find_series(state.kb, cleaned) if cleaned else []
+        entry = None
+        if cleaned and not found:
+            match = state.engine.match(cleaned, lang)
+            if match.candidates and match.decision != "unknown":
+                entry = match.candidates[0].entry
+                found = trends.series_for_entry(state.kb, entry)
+        reply = trends.trend_reply(state.kb, found, lang, key, entry)
+        self.conversations.remember(conversation, entry=reply.entry, lang=lang)
+        return reply
+
+    def brief(self, lang: str | None = None) -> Reply:
+        """The ten figures a manager most needs (kind 'brief'), each with its source."""
+        from smassist.brief import brief_reply
+
+        return brief_reply(self._state.kb, _lang_hint(lang) or "fr")
+
+    def _trend_for_match(self, state: State, match: Match, cleaned: str, question: str,
+                         lang: str, conversation: str | None) -> Reply | None:
+        """A trend answer when the question asks for an evolution and its subject has a series."""
+        entry = match.candidates[0].entry if match.candidates and match.decision != "unknown" else None
+        via_entry = trends.series_for_entry(state.kb, entry) if entry else []
+        named = trends.find_series(state.kb, cleaned)
+        # Series the question names win over a weak entry match; both agreeing is best.
+        if not named and match.decision != "answer":
+            return None  # a guess about the subject is not enough to switch to a trend
+        found = [s for s in via_entry if s in named] or named or via_entry
+        if not found:
+            return None
+        if via_entry and not set(map(id, found)) & set(map(id, via_entry)):
+            entry = None
+        self.conversations.remember(conversation, entry=entry, lang=lang)
+        return trends.trend_reply(state.kb, found, lang, question, entry, match.confidence or 1.0)
 
     def answer_entry(self, entry_id: str, lang: str, conversation: str | None = None,
                      question: str | None = None) -> Reply:

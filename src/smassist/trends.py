@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from smassist.figures import format_number, scope_name
 from smassist.knowledge import KnowledgeBase, SeriesInfo
-from smassist.normalize import fold
-from smassist.reply import StatisticView
+from smassist.normalize import STOPWORDS, fold, stem, tokens
+from smassist.reply import Reply, StatisticView, Suggestion
 
 #: How people ask for an evolution (folded: lower case, no accents). UI language, not domain.
 TREND_PATTERNS: tuple[str, ...] = (
@@ -91,14 +91,13 @@ _TEXT = {
 }
 
 
-def text(lang: str, key: str, **values: object) -> str:
-    return _TEXT[lang][key].format(**values)
+def text(lang: str, name: str, **values: object) -> str:
+    return _TEXT[lang][name].format(**values)
 
 
 def asks_for_trend(question: str) -> bool:
     """True when the question asks how something moved over time."""
-    folded = " ".join(re.findall(r"[a-z0-9]+", fold(question).replace("'", " ")))
-    return bool(_TREND.search(folded))
+    return bool(_TREND.search(text_fold(question)))
 
 
 # --- which series ---------------------------------------------------------------
@@ -136,26 +135,45 @@ def find_series(kb: KnowledgeBase, key: str) -> list[SeriesInfo]:
         return [kb.series[slug]]
     if slug in kb.topics:
         return series_for_topic(kb, slug)
-    words = set(re.findall(r"[a-z0-9]+", fold(key)))
+    words = _words(key)
     if not words:
         return []
-
-    def overlap(*texts: str) -> int:
-        return max(len(words & set(re.findall(r"[a-z0-9]+", fold(t)))) for t in texts)
-
-    scored: list[tuple[int, int, SeriesInfo]] = []
-    for index, series in enumerate(kb.series.values()):
-        names = [series.id.replace("-", " "), *series.label.values()]
+    names: list[tuple[SeriesInfo, set[str]]] = []
+    for series in kb.series.values():
+        bag = _words(series.id.replace("-", " "), *series.label.values())
         for topic in series_topics(kb, series):
-            names.append(topic.replace("-", " "))
-            names.extend(kb.topics[topic].title.values() if topic in kb.topics else ())
-        score = overlap(*names)
-        if score:
-            scored.append((score, index, series))
-    if not scored:
-        return []
-    best = max(score for score, _, _ in scored)
-    return [series for score, _, series in sorted(scored, key=lambda t: t[1]) if score == best]
+            bag |= _words(topic.replace("-", " "))
+            if topic in kb.topics:
+                bag |= _words(*kb.topics[topic].title.values())
+        names.append((series, bag))
+    # Words most series share ("médias sociaux") name none of them.
+    common = {w for w in words if sum(_has(bag, w) for _, bag in names) * 2 > len(names) > 1}
+    scored = [(sum(_has(bag, w) for w in words - common), series) for series, bag in names]
+    best = max((score for score, _ in scored), default=0)
+    return [series for score, series in scored if best and score == best]
+
+
+def _has(bag: set[str], word: str) -> bool:
+    """The word, or a word of the same family: stems agree on their first 7 letters
+    ("compétitivité", "compétitif", "competitiveness")."""
+    if word in bag:
+        return True
+    return len(word) >= 7 and any(len(w) >= 7 and w[:7] == word[:7] for w in bag)
+
+
+def _words(*texts: str) -> set[str]:
+    """Stemmed content words of the texts, in both languages (names mix them)."""
+    found: set[str] = set()
+    for text_ in texts:
+        for word in tokens(_TREND.sub(" ", text_fold(text_))):
+            if not any(word in STOPWORDS[lang] for lang in STOPWORDS) and len(word) > 1:
+                found.update(stem(word, lang) for lang in STOPWORDS)
+    return found
+
+
+def text_fold(text_: str) -> str:
+    """Folded words separated by single spaces (what the trend patterns are written for)."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text_).replace("'", " ")))
 
 
 # --- the trend -----------------------------------------------------------------
@@ -364,3 +382,34 @@ def no_series_text(kb: KnowledgeBase, key: str, lang: str) -> str:
         return text(lang, "none_at_all")
     listing = ", ".join(f"{s.id} ({s.label[lang]})" for s in kb.series.values())
     return text(lang, "none", key=key, series=listing)
+
+
+#: At most this many series in one answer (a topic may have several).
+MAX_SERIES = 3
+
+
+def trend_reply(kb: KnowledgeBase, series: list[SeriesInfo], lang: str, question: str,
+                entry: str | None = None, confidence: float = 1.0) -> Reply:
+    """A 'trend' Reply: the text of each series, its points as statistics.
+
+    ``extra['series']`` lists the series ids (channels attach their charts);
+    ``follow_ups`` offer the entries that explain the figures.
+    """
+    series = series[:MAX_SERIES]
+    if not series:
+        return Reply(question, "trend", no_series_text(kb, question, lang), lang,
+                     version=kb.version, extra={"series": []})
+    built = [build_trend(kb, s, lang) for s in series]
+    views = list({p.stat.id: p.stat for t in built for p in t.points}.values())
+    topic = kb.entries[entry].topic if entry else (built[0].topics[0] if built[0].topics else None)
+    related = [entry] if entry else []
+    for trend in built:
+        for point in trend.points:
+            related.extend(e.id for e in kb.entries.values()
+                           if point.stat.id in e.statistics and e.id not in related)
+    return Reply(
+        question, "trend", trends_text(built), lang, matched=True, topic=topic, entry=entry,
+        title=built[0].label, confidence=confidence, statistics=tuple(views),
+        follow_ups=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in related[:3]),
+        version=kb.version, extra={"series": [t.series for t in built]},
+    )
