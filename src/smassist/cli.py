@@ -174,6 +174,53 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- trend, brief ----------------------------------------------------------------
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    from smassist import charts
+
+    assistant = load_assistant(args)
+    reply = assistant.trend(" ".join(args.subject), lang=args.lang)
+    series = reply.extra.get("series", [])
+    if args.json:
+        _print_json({**reply.to_dict(), "series": series})
+    else:
+        sys.stdout.write(reply.text + "\n")
+    if not series:
+        return EXIT_PROBLEMS
+    if not charts.available():
+        # The text trend stands on its own; say how to get the picture too.
+        (sys.stderr if args.json else sys.stdout).write(charts.INSTALL_HINT[reply.lang] + "\n")
+        return EXIT_PROBLEMS if args.chart else EXIT_OK
+    if args.chart:
+        import shutil
+        from pathlib import Path
+
+        target = Path(args.chart).expanduser()
+        for index, series_id in enumerate(series):
+            path = target if index == 0 else target.with_name(
+                f"{target.stem}-{series_id}{target.suffix or '.png'}")
+            try:
+                shutil.copyfile(charts.chart(assistant.kb, series_id, reply.lang), path)
+            except OSError as exc:
+                raise CommandError(f"cannot write the chart to {path}: {exc.strerror}",
+                                   EXIT_PROBLEMS) from None
+            sys.stderr.write(f"chart: {path}\n")
+    return EXIT_OK
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    assistant = load_assistant(args)
+    reply = assistant.brief(lang=args.lang)
+    if args.json:
+        _print_json({**reply.to_dict(), "brief": [
+            {"statistic": stat, "entry": entry} for stat, entry in reply.extra.get("brief", [])]})
+    else:
+        sys.stdout.write(reply.text + "\n")
+    return EXIT_OK
+
+
 # --- the question log and the admins' reports ----------------------------------
 
 
@@ -333,6 +380,21 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--lang", choices=("fr", "en"))
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(handler=cmd_stats)
+
+    trend = commands.add_parser("trend", parents=[common],
+                                help="a figure over time: its points, changes and sources")
+    trend.add_argument("subject", nargs="+", metavar="SERIES|TOPIC",
+                       help="a series id, a topic id or words (roi, social selling)")
+    trend.add_argument("--lang", choices=("fr", "en"))
+    trend.add_argument("--chart", metavar="PATH", help="also write the chart as a PNG file")
+    trend.add_argument("--json", action="store_true")
+    trend.set_defaults(handler=cmd_trend)
+
+    brief = commands.add_parser("brief", parents=[common],
+                                help="the ten figures a manager most needs, with sources")
+    brief.add_argument("--lang", choices=("fr", "en"))
+    brief.add_argument("--json", action="store_true")
+    brief.set_defaults(handler=cmd_brief)
 
     log_parser = commands.add_parser("log", parents=[common], help="the question log: prune, export")
     log_commands = log_parser.add_subparsers(dest="log_command", metavar="LOG_COMMAND")
