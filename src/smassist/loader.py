@@ -430,6 +430,11 @@ class _Builder:
                 )
             for i, stat_id in enumerate(series.model.brief):
                 self.check_ref(series, ("brief", i), "statistic", stat_id, stats)
+                if stat_id in series.model.brief[:i]:
+                    self.report(series, ("brief", i), f"'{stat_id}' is already in the brief")
+            if len(series.model.brief) > 10:
+                self.report(series, ("brief", 10),
+                            f"the brief lists {len(series.model.brief)} figures; it shows ten, keep the ten that matter most")
             brief = tuple(series.model.brief)
 
         if self.problems or not (sources and statistics and topics):
@@ -525,6 +530,21 @@ class _Builder:
         if len(set(keys)) < len(keys):
             self.report(parsed, (*path, "points"),
                         f"series '{item.id}' has two points with the same year and scope; each point must differ by year or by country")
+        latest: tuple[int, str] | None = None
+        for i, (point, (year, _)) in enumerate(zip(points, keys, strict=True)):
+            if year is None:
+                continue
+            if latest is not None and year < latest[0]:
+                self.report(parsed, (*path, "points", i),
+                            f"series '{item.id}': '{point.id}' ({year}) comes after '{latest[1]}' "
+                            f"({latest[0]}); list the points oldest first")
+            if latest is None or year >= latest[0]:
+                latest = (year, point.id)
+        scopes = sorted({scope for _, scope in keys if scope is not None})
+        if len(scopes) > 1 and item.note is None:
+            self.report(parsed, path,
+                        f"series '{item.id}' mixes countries ({', '.join(scopes)}): add a 'note' "
+                        "saying its points are not the same population")
 
 
 class _TemplateRenderer:
