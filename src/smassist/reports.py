@@ -62,6 +62,20 @@ def question_key(text: str) -> str:
     return " ".join(content or words)
 
 
+def similarity(a: str, b: str) -> float:
+    """0-100: how alike two question keys are (word order and extra words matter little).
+
+    ``token_set_ratio`` alone would put "twitter" with every question about
+    Twitter, so it only counts when the two share at least two words.
+    """
+    from rapidfuzz import fuzz
+
+    score = fuzz.token_sort_ratio(a, b)
+    if len(set(a.split()) & set(b.split())) >= 2:
+        score = max(score, fuzz.token_set_ratio(a, b))
+    return score
+
+
 @dataclass
 class Gap:
     """A group of similar questions that smassist did not answer well."""
@@ -91,11 +105,9 @@ class Gap:
 
 
 def find_gaps(records: Iterable[QuestionRecord], state: State | None = None, *,
-              similarity: int = GROUP_SIMILARITY,
+              min_similarity: float = GROUP_SIMILARITY,
               low_confidence: float = LOW_CONFIDENCE) -> list[Gap]:
     """Gaps grouped by similarity, most asked first; ``state`` adds the closest entry now."""
-    from rapidfuzz import fuzz
-
     # First identical questions (same words), then similar ones.
     distinct: dict[str, dict[str, Any]] = {}
     text_lang: dict[str, str] = {}
@@ -120,10 +132,10 @@ def find_gaps(records: Iterable[QuestionRecord], state: State | None = None, *,
     for key, item in sorted(distinct.items(), key=lambda kv: (-kv[1]["count"], kv[0])):
         best, best_score = None, 0.0
         for gap in gaps:
-            score = max(fuzz.token_sort_ratio(key, other) for other in gap.keys)
+            score = max(similarity(key, other) for other in gap.keys)
             if score > best_score:
                 best, best_score = gap, score
-        if best is None or best_score < similarity:
+        if best is None or best_score < min_similarity:
             best = Gap(examples=[], count=0, last_asked=item["last"])
             gaps.append(best)
         best.keys.append(key)
