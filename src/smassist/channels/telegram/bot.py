@@ -25,7 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -200,7 +200,8 @@ async def _retrying(call: Callable[[], Awaitable[Any]]) -> Any:
         try:
             return await call()
         except NetworkError as exc:
-            if attempt == _SEND_ATTEMPTS:
+            # BadRequest is a NetworkError in python-telegram-bot, but sending it again won't help.
+            if isinstance(exc, BadRequest) or attempt == _SEND_ATTEMPTS:
                 raise
             logger.warning("Network error talking to Telegram (attempt %d): %s", attempt, exc)
             await asyncio.sleep(0.5 * attempt)

@@ -1,0 +1,640 @@
+"""The Telegram bot, driven for real: python-telegram-bot polls a stand-in Bot API over HTTP.
+
+Assertions are on behaviour (chats, parse mode, escaping, sources, button data),
+not on wording: the knowledge base and the engine change independently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from smassist import cli
+from smassist.assistant import Assistant
+from smassist.channels.telegram import callbacks, render
+from smassist.channels.telegram.access import AllowList
+from smassist.channels.telegram.bot import (
+    Command,
+    add_command,
+    build_application,
+    conversation_key,
+    notify_admins,
+)
+from smassist.channels.telegram.texts import TEXTS
+from smassist.reply import Reply, Suggestion
+from tests.channels.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
+
+REPO = Path(__file__).resolve().parents[2]
+#: The knowledge base under test: the bundled one unless this variable names another.
+KB_PATH = os.environ.get("SMASSIST_TEST_KB") or str(REPO / "knowledge")
+ALICE = 1001  # allowed
+MALLORY = 6666  # not on the allow-list
+ROI_QUESTION = "Combien d'entreprises mesurent leur ROI ?"
+
+# python-telegram-bot's own rate limiter reads RetryAfter.retry_after, deprecated in 22.2.
+pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
+
+
+class RecorderSpy:
+    """The assistant's question-log hook, keeping what it is told."""
+
+    def __init__(self) -> None:
+        self.questions: list[tuple[Reply, str, str | None]] = []
+        self.feedback: list[tuple[str, bool, str, str | None]] = []
+        self.clicks: list[tuple[str, str, str, str | None]] = []
+
+    def record_question(self, reply: Reply, channel: str, user: str | None) -> None:
+        self.questions.append((reply, channel, user))
+
+    def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None:
+        self.feedback.append((reply_id, useful, channel, user))
+
+    def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None:
+        self.clicks.append((reply_id, entry, channel, user))
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx honours proxy variables; the stand-in is on 127.0.0.1."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+    for name in ("TELEGRAM_BOT_TOKEN", "SMASSIST_TELEGRAM_API_URL",
+                 "SMASSIST_TELEGRAM_ALLOWED_USERS", "SMASSIST_TELEGRAM_WEBHOOK_SECRET",
+                 "SMASSIST_ADMINS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def assistant() -> Assistant:
+    loaded = Assistant.load(KB_PATH)
+    loaded.recorder = RecorderSpy()
+    return loaded
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[BotAPIStandIn]:
+    server = BotAPIStandIn()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@asynccontextmanager
+async def running(standin: BotAPIStandIn, assistant: Assistant, allowed: str | None = str(ALICE),
+                  admins: frozenset[int] = frozenset(),
+                  commands: tuple[Command, ...] = ()) -> AsyncIterator[Any]:
+    """The real Application, started as `run_polling` starts it, polling the stand-in."""
+    app = build_application(assistant, TOKEN, base_url=standin.base_url,
+                            allowed=AllowList.parse(allowed), admins=admins)
+    for command in commands:
+        add_command(app, command)
+    await app.initialize()
+    await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0, timeout=1)
+    try:
+        yield app
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+def keyboard(call: Call) -> list[dict[str, Any]]:
+    markup = call.params.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def button_data(call: Call) -> list[str]:
+    return [b["callback_data"] for b in keyboard(call)]
+
+
+def all_buttons(messages: list[render.Outgoing]) -> list[str]:
+    return [b.callback_data for m in messages if m.keyboard
+            for row in m.keyboard.inline_keyboard for b in row]
+
+
+# --- start-up and access --------------------------------------------------------------------
+
+
+async def test_commands_are_registered_in_french_and_english_at_startup(standin, assistant):
+    async with running(standin, assistant):
+        calls = await standin.wait_for("setMyCommands", 3)
+    by_lang = {c.params.get("language_code"): {x["command"] for x in c.params["commands"]} for c in calls}
+    assert {"fr", "en"} <= set(by_lang)
+    for names in by_lang.values():
+        assert {"start", "help", "topics", "ask", "stats", "source"} <= names
+    french = next(c for c in calls if c.params.get("language_code") == "fr")
+    english = next(c for c in calls if c.params.get("language_code") == "en")
+    assert french.params["commands"] != english.params["commands"]  # translated descriptions
+
+
+async def test_allowed_user_gets_an_html_answer_with_figures_first_and_a_sources_button(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        [answer] = await standin.wait_for("sendMessage", chat_id=ALICE)
+    typing = standin.calls_to("sendChatAction")
+    assert typing and typing[0].params["action"] == "typing" and int(typing[0].params["chat_id"]) == ALICE
+    assert answer.params["parse_mode"] == "HTML"
+    reply = assistant.recorder.questions[-1][0]
+    assert reply.kind == "answer" and reply.statistics
+    text = answer.params["text"]
+    first_figure = render.escape(reply.statistics[0].formatted)
+    assert first_figure in text
+    assert text.index(first_figure) < text.index(render.escape(reply.text.split("\n")[0])[:40])
+    data = button_data(answer)
+    assert any(d.startswith("o:") for d in data), "a Sources button"
+    assert f"f:{reply.id}:1" in data and f"f:{reply.id}:0" in data
+    assert assistant.recorder.questions[-1][1:] == ("telegram", str(ALICE))
+
+
+async def test_refused_user_gets_their_id_once_and_no_answer(standin, assistant):
+    async with running(standin, assistant, allowed=f"{ALICE}, 2002"):
+        standin.message(MALLORY, ROI_QUESTION)
+        [refusal] = await standin.wait_for("sendMessage", chat_id=MALLORY)
+        standin.press(MALLORY, "s:")
+        [alert] = await standin.wait_for("answerCallbackQuery")
+    assert str(MALLORY) in refusal.params["text"]
+    assert len(standin.sent_to(MALLORY)) == 1
+    assert not standin.calls_to("sendChatAction")
+    assert alert.params.get("show_alert") in (True, "true", "True")
+    assert str(MALLORY) in alert.params["text"]
+    assert assistant.recorder.questions == []
+    assert assistant.conversations.get(conversation_key(MALLORY)).entry is None
+
+
+async def test_unset_allow_list_means_nobody_yet_said_at_startup_and_to_the_user(standin, assistant, caplog):
+    caplog.set_level(logging.INFO)
+    async with running(standin, assistant, allowed=None):
+        standin.message(ALICE, ROI_QUESTION)
+        [refusal] = await standin.wait_for("sendMessage", chat_id=ALICE)
+    assert any("SMASSIST_TELEGRAM_ALLOWED_USERS" in r.getMessage() and r.levelno == logging.WARNING
+               for r in caplog.records)
+    assert str(ALICE) in refusal.params["text"]
+    assert refusal.params["text"] != TEXTS["fr"]["not_allowed"].format(user_id=ALICE)
+    assert assistant.recorder.questions == []
+
+
+async def test_star_allows_everyone(standin, assistant):
+    async with running(standin, assistant, allowed="*"):
+        standin.message(MALLORY, ROI_QUESTION)
+        await standin.wait_for("sendMessage", chat_id=MALLORY)
+    assert assistant.recorder.questions
+
+
+# --- commands ---------------------------------------------------------------------------
+
+
+async def test_start_gives_example_questions_and_a_way_to_the_figures(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/start", language_code="en")
+        [intro] = await standin.wait_for("sendMessage")
+    data = button_data(intro)
+    assert intro.params["parse_mode"] == "HTML"
+    assert any(d.startswith("e:") for d in data), "example questions as buttons"
+    assert "s:" in data, "the figures, by topic"
+    labels = [b["text"] for b in keyboard(intro)]
+    assert TEXTS["en"]["figures_button"] in labels  # the user's language
+
+
+async def test_manager_reaches_a_sourced_figure_in_one_tap_from_start(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/start")
+        [intro] = await standin.wait_for("sendMessage")
+        example = next(d for d in button_data(intro) if d.startswith("e:"))
+        standin.press(ALICE, example)
+        answers = await standin.wait_for("sendMessage", 2)
+    reply = assistant.recorder.questions[-1][0] if assistant.recorder.questions else None
+    entry = callbacks.decode(example, assistant.kb).target
+    answered = assistant.answer_entry(entry, "fr")
+    assert reply is None or reply.entry == entry
+    assert answered.statistics, "the example leads to figures"
+    text = visible_text(answers[-1].params["text"])
+    stat = answered.statistics[0]
+    assert stat.formatted in text and stat.study_name in text  # the figure and where it comes from
+
+
+async def test_manager_reaches_a_topics_figures_with_full_sources_in_two_taps(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/start")
+        await standin.wait_for("sendMessage")
+        standin.press(ALICE, "s:")
+        [_, topics] = await standin.wait_for("sendMessage", 2)
+        roi = callbacks.topic_button(callbacks.STATS, assistant.kb, "roi")
+        assert roi in button_data(topics)
+        standin.press(ALICE, roi)
+        sent = await standin.wait_for("sendMessage", 3)
+        assert len(await standin.wait_for("answerCallbackQuery", 2)) == 2
+    figures = visible_text(sent[-1].params["text"])
+    from smassist.reply import StatisticView
+
+    first = StatisticView.of(assistant.kb.statistics_by_topic("roi")[0], assistant.kb, "fr")
+    assert first.formatted in figures and first.source in figures
+
+
+async def test_help_lists_the_commands_and_the_topics(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/help")
+        messages = await standin.wait_for("sendMessage", 2)
+    text = "\n".join(m.params["text"] for m in messages)
+    for command in ("/start", "/topics", "/ask", "/stats", "/source"):
+        assert command in text
+    data = [d for m in messages for d in button_data(m)]
+    assert any(d.startswith("t:") for d in data)
+
+
+async def test_topics_keyboard_and_a_tap_lists_that_topics_questions(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/topics")
+        [menu] = await standin.wait_for("sendMessage")
+        topic_data = [d for d in button_data(menu) if d.startswith("t:")]
+        assert len(topic_data) == len([t for t in assistant.kb.topics if assistant.kb.entries_by_topic(t)])
+        standin.press(ALICE, callbacks.topic_button(callbacks.TOPIC, assistant.kb, "roi"))
+        [_, questions] = await standin.wait_for("sendMessage", 2)
+        [answered] = await standin.wait_for("answerCallbackQuery")
+    assert answered.params["callback_query_id"].startswith("cbq")
+    entries = {callbacks.decode(d, assistant.kb).target for d in button_data(questions) if d.startswith("e:")}
+    assert entries == {e.id for e in assistant.kb.entries_by_topic("roi")}
+
+
+async def test_ask_command_answers_and_without_a_question_explains_usage(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, f"/ask {ROI_QUESTION}")
+        await standin.wait_for("sendMessage")
+        standin.message(ALICE, "/ask")
+        [_, usage] = await standin.wait_for("sendMessage", 2)
+    assert assistant.recorder.questions[0][0].entry == "roi-measurement"
+    assert "/ask" in usage.params["text"]
+    assert len(assistant.recorder.questions) == 1
+
+
+async def test_stats_command_gives_a_topics_figures_with_sources(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/stats roi")
+        [figures] = await standin.wait_for("sendMessage")
+        standin.message(ALICE, "/stats")
+        [_, menu] = await standin.wait_for("sendMessage", 2)
+    text = visible_text(figures.params["text"])
+    from smassist.reply import StatisticView
+
+    for stat in assistant.kb.statistics_by_topic("roi")[:3]:
+        view = StatisticView.of(stat, assistant.kb, "fr")
+        assert view.formatted in text and view.source in text
+    assert all(d.startswith("s:") for d in button_data(menu)) and button_data(menu)
+
+
+async def test_stats_accepts_a_topic_title_and_escapes_an_unknown_one(standin, assistant):
+    title = assistant.kb.topics["roi"].title["en"].upper()
+    async with running(standin, assistant):
+        standin.message(ALICE, f"/stats {title}")
+        await standin.wait_for("sendMessage")
+        standin.message(ALICE, "/stats <b>R&D</b>")
+        [found, unknown] = await standin.wait_for("sendMessage", 2)
+    assert visible_text(found.params["text"]).count("\n") > 2
+    assert "&lt;b&gt;R&amp;D&lt;/b&gt;" in unknown.params["text"]
+    assert "<b>R&D</b>" in visible_text(unknown.params["text"])
+    assert all(d.startswith("s:") for d in button_data(unknown))
+
+
+async def test_source_after_an_answer_by_command_by_text_and_by_button(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        [answer] = await standin.wait_for("sendMessage")
+        standin.message(ALICE, "/source")
+        await standin.wait_for("sendMessage", 2)
+        standin.message(ALICE, "source ?")
+        await standin.wait_for("sendMessage", 3)
+        standin.message(ALICE, "Quels réseaux sociaux les entreprises utilisent-elles ?")
+        await standin.wait_for("sendMessage", 4)
+        # The Sources button of the first answer still gives *its* sources.
+        standin.press(ALICE, next(d for d in button_data(answer) if d.startswith("o:")))
+        sent = await standin.wait_for("sendMessage", 5)
+    roi = assistant.answer_entry("roi-measurement", "fr")
+    for message in (sent[1], sent[2], sent[4]):
+        text = visible_text(message.params["text"])
+        assert roi.statistics[0].source in text
+    assert sent[1].params["text"] == sent[2].params["text"]
+
+
+async def test_no_source_before_any_answer_is_a_clear_message(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/source")
+        [message] = await standin.wait_for("sendMessage")
+    assert message.params["text"].strip()
+
+
+async def test_unknown_command_lists_the_known_ones(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "/frobnicate")
+        [message] = await standin.wait_for("sendMessage")
+    assert "/stats" in message.params["text"]
+    assert assistant.recorder.questions == []
+
+
+# --- buttons ------------------------------------------------------------------------------
+
+
+async def test_follow_up_button_is_answered_sends_the_answer_and_records_the_click(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        [answer] = await standin.wait_for("sendMessage")
+        follow_up = next(d for d in button_data(answer) if d.startswith("e:"))
+        press = standin.press(ALICE, follow_up)
+        [_, followed] = await standin.wait_for("sendMessage", 2)
+        [answered] = await standin.wait_for("answerCallbackQuery")
+    assert answered.params["callback_query_id"] == press["callback_query"]["id"]
+    target = callbacks.decode(follow_up, assistant.kb).target
+    assert render.escape(assistant.kb.entries[target].title["fr"]) in followed.params["text"]
+    first_reply = assistant.recorder.questions[0][0]
+    assert assistant.recorder.clicks == [(first_reply.id, target, "telegram", str(ALICE))]
+
+
+async def test_did_you_mean_choices_are_buttons(assistant):
+    kb = assistant.kb
+    entries = list(kb.entries)[:3]
+    reply = Reply("x", "clarify", "?", "fr",
+                  suggestions=tuple(Suggestion(e, kb.entries[e].title["fr"]) for e in entries))
+    data = all_buttons(render.render_reply(reply, kb))
+    assert [callbacks.decode(d, kb).target for d in data] == entries
+
+
+async def test_feedback_buttons_record_feedback_and_are_answered(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage")
+        reply_id = assistant.recorder.questions[0][0].id
+        standin.press(ALICE, f"f:{reply_id}:0")
+        [thanks] = await standin.wait_for("answerCallbackQuery")
+    assert thanks.params.get("text")
+    assert assistant.recorder.feedback == [(reply_id, False, "telegram", str(ALICE))]
+
+
+async def test_outdated_or_forged_button_is_answered_with_an_alert(standin, assistant):
+    async with running(standin, assistant):
+        standin.press(ALICE, "e:abc:~zzzzzz0")
+        standin.press(ALICE, "nonsense")
+        alerts = await standin.wait_for("answerCallbackQuery", 2)
+    assert all(a.params.get("show_alert") in (True, "true", "True") for a in alerts)
+    assert not standin.calls_to("sendMessage")
+
+
+# --- escaping, splitting, button sizes ---------------------------------------------------------------
+
+
+async def test_html_in_a_question_is_shown_literally(standin, assistant):
+    question = "<b>Quelle est la capitale</b> du Pérou <script>alert(1)</script> & pourquoi ?"
+    async with running(standin, assistant):
+        standin.message(ALICE, question)
+        standin.message(ALICE, f"/ask {question}")
+        messages = await standin.wait_for("sendMessage", 2)
+    assert all(c.status == 200 for c in standin.calls)  # the stand-in refuses HTML Telegram refuses
+    for message in messages:
+        assert "<script>" not in message.params["text"]
+        assert "<b>Quelle" not in message.params["text"]
+        assert question in visible_text(message.params["text"])
+
+
+async def test_a_long_answer_is_split_at_paragraph_boundaries_under_4096_characters(standin, tmp_path):
+    kb_dir = tmp_path / "knowledge"
+    shutil.copytree(KB_PATH, kb_dir)
+    roi_file = kb_dir / "entries" / "roi.yaml"
+    data = yaml.safe_load(roi_file.read_text(encoding="utf-8"))
+    paragraphs = [f"Paragraphe {n} : " + "la mesure du ROI & du bouche-à-oreille <compte>. " * 12
+                  for n in range(40)]
+    entry = next(e for e in data["entries"] if e["id"] == "roi-measurement")
+    entry["answer"]["fr"] = "\n".join(paragraphs)
+    roi_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    long_assistant = Assistant.load(kb_dir, use_cache=False)
+    long_assistant.recorder = RecorderSpy()
+
+    async with running(standin, long_assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage", 3)
+        await asyncio.sleep(0.2)  # let any further part arrive
+    parts = standin.sent_to(ALICE)
+    assert len(parts) >= 3
+    assert all(c.status == 200 for c in standin.calls_to("sendMessage", ok_only=False))
+    shown = [visible_text(p.params["text"]) for p in parts]
+    assert all(len(s) <= 4096 for s in shown)
+    for paragraph in paragraphs:  # never cut inside a paragraph
+        assert sum(paragraph.strip() in s for s in shown) == 1
+    assert [bool(keyboard(p)) for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+def test_split_keeps_entities_whole_and_cuts_long_lines_at_spaces():
+    text = "&amp;" * 1000 + " " + "mot " * 1500
+    parts = render.split_html(text, 4096)
+    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
+    assert "".join(parts).replace(" ", "") == text.replace(" ", "")
+    assert all(not p.endswith("&amp") for p in parts)
+    glued = render.split_html("&amp;" * 2000, 4096)
+    assert all(p.startswith("&amp;") for p in glued)
+
+
+def test_every_button_of_every_entry_fits_in_64_bytes(assistant):
+    kb = assistant.kb
+    for lang in ("fr", "en"):
+        messages = [*render.render_reply(assistant.help(lang), kb),
+                    render.topics_message(kb, lang), render.topics_message(kb, lang, callbacks.STATS)]
+        for entry_id in kb.entries:
+            conversation = f"test:{entry_id}"
+            messages += render.render_reply(assistant.answer_entry(entry_id, lang, conversation), kb)
+            messages += render.render_reply(assistant.sources(lang, conversation), kb)
+        for topic_id in kb.topics:
+            messages.append(render.topic_questions_message(kb, topic_id, lang))
+            messages += render.topic_figures_messages(kb, topic_id, lang)
+        data = all_buttons(messages)
+        assert data
+        for item in data:
+            assert 1 <= len(item.encode("utf-8")) <= 64, item
+            assert callbacks.decode(item, kb) is not None, item
+
+
+def test_long_entry_ids_get_short_codes_that_expire_with_the_knowledge_base_version(assistant):
+    kb = assistant.kb
+    long_id = "a-very-long-entry-identifier-" + "x" * 50
+    original = next(iter(kb.entries.values()))
+    long_kb = dataclasses.replace(kb, entries={**kb.entries, long_id: dataclasses.replace(original, id=long_id)})
+    data = callbacks.entry_button(callbacks.ANSWER, long_kb, long_id, "0123456789abcdef")
+    assert len(data.encode()) <= 64
+    assert callbacks.decode(data, long_kb).target == long_id
+    newer = dataclasses.replace(long_kb, version="f" * 64)
+    assert callbacks.decode(data, newer) is None
+
+
+# --- resilience ----------------------------------------------------------------------------------
+
+
+async def test_rate_limit_is_waited_out_then_the_message_is_delivered(standin, assistant):
+    standin.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage", chat_id=ALICE, timeout=6)
+    statuses = [c.status for c in standin.calls_to("sendMessage", ok_only=False)]
+    assert statuses == [429, 200]
+
+
+async def test_a_network_error_is_retried(standin, assistant):
+    standin.fail_next("sendMessage", 502, "Bad Gateway")
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage", chat_id=ALICE)
+    assert [c.status for c in standin.calls_to("sendMessage", ok_only=False)] == [502, 200]
+
+
+async def test_an_error_in_one_update_is_logged_and_the_bot_keeps_answering(standin, assistant, caplog):
+    standin.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    async with running(standin, assistant):
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage")  # the apology
+        standin.message(ALICE, ROI_QUESTION)
+        sent = await standin.wait_for("sendMessage", 2)
+    assert any(r.levelno == logging.ERROR and r.exc_info for r in caplog.records)
+    assert any(d.startswith("o:") for d in button_data(sent[-1]))
+
+
+async def test_short_text_is_answered_in_the_users_telegram_language(standin, assistant):
+    async with running(standin, assistant):
+        standin.message(ALICE, "ROI", language_code="en")
+        await standin.wait_for("sendMessage")
+    assert assistant.recorder.questions[0][0].lang == "en"
+
+
+# --- hooks for admin commands -----------------------------------------------------------------------------
+
+
+async def test_notify_admins_messages_each_telegram_admin_escaped(standin, assistant):
+    async with running(standin, assistant, admins=frozenset({77, 78})) as app:
+        delivered = await notify_admins(app, "Knowledge base broken: entries/roi.yaml:3 <bad> & co")
+    assert delivered == 2
+    texts = {int(c.params["chat_id"]): c.params["text"] for c in standin.calls_to("sendMessage")}
+    assert set(texts) == {77, 78}
+    assert "&lt;bad&gt; &amp; co" in texts[77]
+
+
+async def test_an_admin_command_is_one_handler_and_refused_to_others(standin, assistant):
+    async def reload(update, context) -> None:
+        """Pretend to reload."""
+        await context.bot.send_message(update.effective_chat.id, "reloaded")
+
+    command = Command("reload", reload, {"fr": "Recharger", "en": "Reload"}, admin=True)
+    async with running(standin, assistant, admins=frozenset({77}), commands=(command,)):
+        standin.message(77, "/reload")
+        standin.message(ALICE, "/reload")
+        await standin.wait_for("sendMessage", 2)
+        menus = await standin.wait_for("setMyCommands", 4)
+    assert [c.params["text"] for c in standin.sent_to(77)] == ["reloaded"]
+    assert standin.sent_to(ALICE)[0].params["text"] != "reloaded"
+    public = [c for c in menus if c.params["scope"]["type"] == "default"]
+    admin = [c for c in menus if c.params["scope"]["type"] == "chat"]
+    assert all("reload" not in {x["command"] for x in c.params["commands"]} for c in public)
+    assert admin and "reload" in {x["command"] for x in admin[0].params["commands"]}
+
+
+# --- `smassist serve telegram` ------------------------------------------------------------------------------
+
+
+def test_missing_token_is_a_clear_message_and_exit_2(capsys):
+    assert cli.main(["serve", "telegram"]) == 2
+    err = capsys.readouterr().err
+    assert "TELEGRAM_BOT_TOKEN" in err and "Traceback" not in err
+
+
+def test_a_bad_allow_list_is_a_clear_message_and_exit_2(capsys, monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SMASSIST_TELEGRAM_ALLOWED_USERS", "1001, @alice")
+    assert cli.main(["serve", "telegram"]) == 2
+    assert "@alice" in capsys.readouterr().err
+
+
+def test_importing_the_cli_does_not_import_telegram():
+    code = "import sys, smassist.cli; sys.exit('telegram' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def serving(standin: BotAPIStandIn, *args: str, **env: str) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`smassist serve telegram ARGS` in a child process, stopped with Ctrl-C at the end."""
+    environment = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    environment.update(TELEGRAM_BOT_TOKEN=TOKEN, SMASSIST_TELEGRAM_API_URL=standin.base_url,
+                       SMASSIST_TELEGRAM_ALLOWED_USERS=str(ALICE), **env)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", "import sys; from smassist.cli import main; sys.exit(main())",
+        "serve", "telegram", "--kb", KB_PATH, *args,
+        env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def test_serve_polls_answers_and_never_logs_the_token(standin):
+    async with serving(standin) as process:
+        await standin.wait_for("setMyCommands", 3, timeout=20)
+        standin.message(ALICE, ROI_QUESTION)
+        [answer] = await standin.wait_for("sendMessage", timeout=10)
+    stderr = (await process.stderr.read()).decode()
+    assert process.returncode == 0, stderr
+    assert answer.params["parse_mode"] == "HTML" and any(d.startswith("o:") for d in button_data(answer))
+    assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
+    assert "allow" in stderr.lower()
+
+
+async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standin):
+    port = _free_port()
+    secret = "s3cret-Token_for-tests"
+    url = f"http://127.0.0.1:{port}/telegram"
+    async with serving(standin, "--webhook-url", url, "--host", "127.0.0.1", "--port", str(port),
+                       SMASSIST_TELEGRAM_WEBHOOK_SECRET=secret) as process:
+        [set_webhook] = await standin.wait_for("setWebhook", timeout=20)
+        assert set_webhook.params["url"] == url and set_webhook.params["secret_token"] == secret
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": {"id": ALICE, "type": "private"},
+            "from": BotAPIStandIn.user(ALICE, "fr"), "text": ROI_QUESTION}}
+        async with httpx.AsyncClient(trust_env=False) as client:
+            for _ in range(200):  # the server listens once setWebhook has been called
+                try:
+                    wrong = await client.post(url, json=update,
+                                              headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            missing = await client.post(url, json=update)
+            right = await client.post(url, json={**update, "update_id": 2},
+                                      headers={"X-Telegram-Bot-Api-Secret-Token": secret})
+        assert wrong.status_code == 403 and missing.status_code == 403
+        assert right.status_code == 200
+        [answer] = await standin.wait_for("sendMessage", chat_id=ALICE, timeout=10)
+        await asyncio.sleep(0.2)
+        assert len(standin.sent_to(ALICE)) == 1  # the refused updates were not processed
+    stderr = (await process.stderr.read()).decode()
+    assert secret not in stderr and TOKEN not in stderr
+    assert answer.params["parse_mode"] == "HTML"
