@@ -184,6 +184,8 @@ class Assistant:
         via_entry = trends.series_for_entry(state.kb, entry) if entry else []
         named = trends.find_series(state.kb, cleaned)
         # Series the question names win over a weak entry match; both agreeing is best.
+        if match.decision == "answer" and not via_entry:
+            return None  # the subject is clear and has no figures over time: answer it
         if not named and match.decision != "answer":
             return None  # a guess about the subject is not enough to switch to a trend
         found = [s for s in via_entry if s in named] or named or via_entry
