@@ -138,7 +138,9 @@ def _entry_buttons(reply: Reply, choices: tuple[Suggestion, ...], action: str) -
 
 def source_line(stat: StatisticView, lang: str) -> str:
     """Where a figure comes from: study, year and sample, then the article it was read in."""
-    study = stat.study_name + (f", {stat.year}" if stat.year else "")
+    study = stat.study_name
+    if stat.year and str(stat.year) not in study:
+        study += f", {stat.year}"
     sample = f" — {say(lang, 'sample')} : {stat.sample}" if lang == "fr" else f" — {say(lang, 'sample')}: {stat.sample}"
     colon = " :" if lang == "fr" else ":"
     read_in = f" · « {stat.article_title} » ({stat.publisher})" if lang == "fr" else f" · \"{stat.article_title}\" ({stat.publisher})"
@@ -183,7 +185,8 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
         tail.append({"type": "actions", "block_id": "smassist_controls", "elements": controls})
 
     figures: list[dict[str, Any]] = []
-    shown_stats = reply.statistics if reply.kind in ("answer", "details", "sources") else ()
+    # A 'sources' reply already lists each figure under its source in its text.
+    shown_stats = reply.statistics if reply.kind in ("answer", "details") else ()
     if shown_stats:
         figures.append(_section(f"*{escape(say(lang, 'figures'))}*"))
         for stat in shown_stats[:MAX_FIGURES]:
