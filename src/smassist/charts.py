@@ -110,7 +110,8 @@ def render_png(trend: Trend) -> bytes:
     reading = textwrap.wrap(trend.reading, 60)
     footer = _footer_lines(trend, width=76)
     heights = {"top": 36, "title": 52 * len(title), "gap": 18, "reading": 34 * len(reading),
-               "above": 70, "chart": 520, "ticks": 120, "footer": 29 * len(footer), "bottom": 30}
+               "above": 70, "chart": 520,
+               "ticks": 80 + 40 * trend.mixed_scopes, "footer": 29 * len(footer), "bottom": 30}
     height = sum(heights.values())
     figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
