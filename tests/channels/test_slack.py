@@ -697,3 +697,18 @@ def test_serve_slack_answers_signed_requests_on_slack_events(slack: SlackStandIn
         _, err = process.communicate(timeout=10)
     assert process.returncode == 0
     assert "xoxb-stand-in" not in err and SECRET not in err
+
+
+def test_the_manifest_subscribes_to_what_the_app_handles() -> None:
+    import yaml
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "bots/slack/manifest.yaml").read_text())
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/smassist"
+    urls = {command["url"], manifest["settings"]["interactivity"]["request_url"],
+            manifest["settings"]["event_subscriptions"]["request_url"]}
+    assert len(urls) == 1 and urls.pop().endswith("/slack/events")
+    assert {"app_mentions:read", "chat:write", "commands", "im:history", "users:read"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"])
