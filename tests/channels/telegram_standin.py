@@ -229,6 +229,8 @@ class BotAPIStandIn:
         elif request.can_read_body:
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
+            # Uploaded files (sendPhoto's photo) as their bytes.
+            params.update({k: v.file.read() for k, v in form.items() if isinstance(v, web.FileField)})
         for key in _JSON_FIELDS:
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
@@ -266,6 +268,24 @@ class BotAPIStandIn:
                 "chat": {"id": chat_id, "type": "private"}, "from": BOT_USER,
                 "text": visible_text(params["text"]) if params.get("parse_mode") == "HTML"
                 else params["text"]}
+
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        photo = params.get("photo")
+        if not isinstance(photo, bytes) or not photo:
+            raise _BadRequest("there is no photo in the request")
+        caption = params.get("caption", "")
+        if params.get("parse_mode") == "HTML" and caption:
+            problem = html_problem(caption)
+            if problem:
+                raise _BadRequest(f"can't parse entities: {problem}")
+            caption = visible_text(caption)
+        if len(caption.encode("utf-16-le")) // 2 > 1024:
+            raise _BadRequest("message caption is too long")
+        self._check_keyboard(params)
+        return {"message_id": next(self._message_ids), "date": int(time.time()),
+                "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER,
+                "photo": [{"file_id": "photo1", "file_unique_id": "p1", "width": 1080,
+                           "height": 1200}], "caption": caption}
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         return await self._api_sendMessage(params)

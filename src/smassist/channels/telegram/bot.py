@@ -129,6 +129,9 @@ def register(application: Application) -> None:
         Command("source", source, COMMAND_DESCRIPTIONS["source"]),
     ):
         add_command(application, command)
+    from smassist.channels.telegram import figures  # /trend and /brief; it imports this module
+
+    figures.register(application)
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
@@ -372,6 +375,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, te
     reply = await asyncio.to_thread(
         assistant.ask, text_, user.language_code if user else None, conversation_key(chat_id),
         channel=CHANNEL, user=str(user.id) if user else None)
+    if reply.kind == "trend":  # "le social selling progresse-t-il ?": the chart too
+        from smassist.channels.telegram.figures import send_trend
+
+        await send_trend(context, chat_id, reply, assistant.kb)
+        return
     await send(context, chat_id, render.render_reply(reply, assistant.kb))
 
 
