@@ -37,6 +37,20 @@ class _Redacting(logging.Formatter):
         return formatted
 
 
+class _QuietRetries(logging.Filter):
+    """python-telegram-bot logs a full traceback at every network retry; one line is enough."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("telegram") and \
+                record.getMessage().startswith("Network Retry Loop"):
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def configure_logging(*hidden: str) -> None:
     """INFO logs on stderr, without the token: httpx logs every request URL at INFO."""
     root = logging.getLogger()
@@ -49,6 +63,8 @@ def configure_logging(*hidden: str) -> None:
         if isinstance(inner, _Redacting):
             inner = inner.inner
         handler.setFormatter(_Redacting(inner, list(hidden)))
+        if not any(isinstance(f, _QuietRetries) for f in handler.filters):
+            handler.addFilter(_QuietRetries())
 
 
 def _token() -> str:
@@ -106,7 +122,12 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(token, secret)
     assistant = load_assistant(args)
     base_url = os.environ.get(API_URL_VARIABLE, "").strip() or None
+    from smassist.channels.telegram import admin_commands
+    from smassist.store import open_default_store
+
+    assistant.recorder = open_default_store()
     application = build_application(assistant, token, base_url=base_url, allowed=allowed)
+    admin_commands.register(application)  # /reload, /report; knowledge edits served live
     kb = assistant.kb.summary()
     logger.info("Knowledge base %s: %s entries, %s statistics", kb["version"], kb["entries"],
                 kb["statistics"])
