@@ -6,6 +6,7 @@ anything it imports here.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -131,10 +132,8 @@ def write_json(name: str, data: object) -> Path:
 def command_line() -> str:
     """How this script was run, for the 'reproduce with' line."""
     script = Path(sys.argv[0])
-    try:
+    with contextlib.suppress(ValueError):
         script = script.resolve().relative_to(ROOT)
-    except ValueError:
-        pass
     return " ".join(["python", str(script), *sys.argv[1:]])
 
 

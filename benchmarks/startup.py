@@ -34,7 +34,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from report import clean_env, command_line, machine, machine_line, median, percentile, table, write_json  # noqa: E402
+from report import (
+    clean_env,
+    command_line,
+    machine,
+    machine_line,
+    median,
+    percentile,
+    table,
+    write_json,
+)
 
 QUESTION = "Combien d'entreprises mesurent leur ROI ?"
 TARGET_RATIO = 5.0
