@@ -26,7 +26,10 @@ from slack_sdk.webhook import WebhookClient
 
 from smassist import language
 from smassist.assistant import Assistant
-from smassist.channels.slack import commands
+from smassist.channels.slack import (
+    admin_commands,  # noqa: F401  (registers reload, report)
+    commands,
+)
 from smassist.channels.slack.admins import is_admin
 from smassist.channels.slack.blocks import (
     ACTION_POST,
@@ -88,7 +91,7 @@ def build_app(assistant: Assistant, *, token: str | None = None, signing_secret:
         # Acknowledge first, answer after: listeners run on bolt's worker threads.
         process_before_response=False,
         ignoring_self_events_enabled=True,
-        logger=logging.getLogger("smassist.slack.bolt"),
+        logger=_bolt_logger(),
     )
     door = SlackDoor(assistant, subcommands=subcommands)
     register(app, door)
@@ -137,6 +140,20 @@ def register(app: App, door: SlackDoor) -> None:
         """Log what went wrong, with the question when there is one, and keep running."""
         logger.error("unhandled error (%s) on %s: %s", type(error).__name__,
                      _describe(body), error)
+
+
+class _QuietClientWarning(logging.Filter):
+    """bolt warns that SLACK_BOT_TOKEN is unused when given a client: expected here."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _bolt_logger() -> logging.Logger:
+    bolt_logger = logging.getLogger("smassist.slack.bolt")
+    if not any(isinstance(f, _QuietClientWarning) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_QuietClientWarning())
+    return bolt_logger
 
 
 class SlackDoor:

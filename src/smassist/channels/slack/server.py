@@ -33,6 +33,17 @@ EXIT_USAGE = 2
 class CredentialsError(Exception):
     """A credential is missing or refused; the message names the variable."""
 
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+_WHERE = {
+    "SLACK_BOT_TOKEN": "the Bot User OAuth Token, xoxb-…, under OAuth & Permissions",
+    "SLACK_SIGNING_SECRET": "the Signing Secret, under Basic Information > App Credentials",
+    "SLACK_APP_TOKEN": "an app-level token, xapp-…, with connections:write, under Basic Information",
+}
+
 
 def credentials(socket_mode: bool, environ: Mapping[str, str]) -> dict[str, str]:
     """The credentials this mode needs, or CredentialsError naming the first missing one."""
@@ -41,14 +52,11 @@ def credentials(socket_mode: bool, environ: Mapping[str, str]) -> dict[str, str]
     missing = [name for name, value in found.items() if not value]
     if missing:
         mode = "Socket Mode" if socket_mode else "HTTP mode"
-        where = ("Basic Information > App-Level Tokens (scope connections:write)" if "SLACK_APP_TOKEN" in missing
-                 else "OAuth & Permissions > Bot User OAuth Token" if "SLACK_BOT_TOKEN" in missing
-                 else "Basic Information > App Credentials > Signing Secret")
+        lines = [f"{name} is not set ({_WHERE[name]})" for name in missing]
         raise CredentialsError(
-            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set: "
-            f"the Slack app in {mode} needs {'it' if len(missing) == 1 else 'them'} "
-            f"(find it in your app's settings at https://api.slack.com/apps, {where}). "
-            "See bots/slack/README.md."
+            f"the Slack app in {mode} needs {' and '.join(missing)}:\n  " + "\n  ".join(lines)
+            + "\nFind them in your app's settings at https://api.slack.com/apps; "
+              "see bots/slack/README.md."
         )
     found["SLACK_SIGNING_SECRET"] = environ.get("SLACK_SIGNING_SECRET", "").strip()
     return found
@@ -67,7 +75,8 @@ def create_app(assistant: Assistant, environ: Mapping[str, str], socket_mode: bo
         raise CredentialsError(f"SLACK_BOT_TOKEN was refused by Slack ({_short(exc)}).") from None
     except (SlackApiError, SlackClientError, OSError) as exc:
         raise CredentialsError(
-            f"could not reach the Slack Web API at {client.base_url} to check SLACK_BOT_TOKEN: {_short(exc)}"
+            f"could not reach the Slack Web API at {client.base_url} to check SLACK_BOT_TOKEN: {_short(exc)}",
+            EXIT_FAILED,
         ) from None
 
 
@@ -139,10 +148,18 @@ def serve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) ->
         assistant = load_assistant(args)
         app = create_app(assistant, env, socket_mode)
     except CredentialsError as exc:
-        raise CommandError(str(exc), EXIT_USAGE) from None
-    if socket_mode:
-        return _serve_socket_mode(app, env["SLACK_APP_TOKEN"].strip())
-    return _serve_http(app, args.host, args.port)
+        raise CommandError(str(exc), exc.code) from None
+    from smassist.channels.slack.admin_commands import watch
+    from smassist.store import open_default_store
+
+    assistant.recorder = open_default_store()
+    watcher = watch(assistant, app.client)  # knowledge edits served live, admins told of errors
+    try:
+        if socket_mode:
+            return _serve_socket_mode(app, env["SLACK_APP_TOKEN"].strip())
+        return _serve_http(app, args.host, args.port)
+    finally:
+        watcher.stop()
 
 
 def _serve_http(app: App, host: str, port: int) -> int:
