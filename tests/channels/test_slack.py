@@ -43,6 +43,7 @@ from tests.channels.slack_standin import (
     SlackStandIn,
     SocketModeStandIn,
 )
+from tests.conftest import BUNDLED_KB
 
 SECRET = "stand-in-signing-secret"
 QUESTION_FR = "Faut-il une charte des médias sociaux dans notre entreprise ?"
@@ -77,12 +78,16 @@ class QuestionLog:
         self.clicks.append((reply_id, entry, channel, user))
 
 
+@pytest.fixture(scope="module")
+def bundled() -> Assistant:
+    """The bundled knowledge base, loaded once (SMASSIST_TEST_KB: another one, for development)."""
+    return Assistant.load(os.environ.get("SMASSIST_TEST_KB") or BUNDLED_KB, use_cache=False)
+
+
 @pytest.fixture
-def assistant() -> Assistant:
-    # SMASSIST_TEST_KB lets a developer run these tests on another knowledge base.
-    loaded = Assistant.load(os.environ.get("SMASSIST_TEST_KB") or None)
-    loaded.recorder = QuestionLog()
-    return loaded
+def assistant(bundled: Assistant) -> Assistant:
+    """A fresh assistant (no conversations, an empty question log) on that knowledge base."""
+    return Assistant(bundled.state.kb, bundled.state.engine, recorder=QuestionLog())
 
 
 @pytest.fixture
@@ -440,6 +445,14 @@ def test_feedback_button_is_recorded_and_acknowledged(running: Running, action: 
         "C0GENERAL", "U0BOB", thread)
     reply_id = running.log.questions[0][0].id
     assert running.log.feedback == [(reply_id, useful, "slack", "U0BOB")]
+
+
+def test_feedback_on_a_message_outside_a_thread_is_thanked_outside_a_thread(running: Running) -> None:
+    button = {"action_id": blocks.ACTION_USEFUL, "value": blocks.ButtonValue("r0shared", "fr", "").encode()}
+    click(running, button, message_ts="1710000099.000004")
+    [thanks] = running.slack.wait_for("chat.postEphemeral")
+    assert not thanks.args.get("thread_ts")
+    assert running.log.feedback == [("r0shared", True, "slack", "U0BOB")]
 
 
 def test_a_button_with_a_foreign_value_is_acknowledged_and_ignored(running: Running) -> None:

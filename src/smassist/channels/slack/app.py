@@ -29,6 +29,7 @@ from smassist.assistant import Assistant
 from smassist.channels.slack import (
     admin_commands,  # noqa: F401  (registers reload, report)
     commands,
+    figures,  # noqa: F401  (registers trend, brief)
 )
 from smassist.channels.slack.admins import is_admin
 from smassist.channels.slack.blocks import (
@@ -291,7 +292,7 @@ class SlackDoor:
             return
         try:
             client.chat_postEphemeral(channel=where.channel, user=where.user, text=thanks,
-                                      thread_ts=where.thread_ts)
+                                      thread_ts=where.in_thread)
         except (SlackApiError, SlackClientError, OSError) as exc:
             logger.error("could not thank %s for feedback on %s: %s", where.user,
                          value.reply_id, _reason(exc))
@@ -388,6 +389,11 @@ class _Where:
         self.channel = (body.get("channel") or {}).get("id") or container.get("channel_id", "")
         self.response_url = body.get("response_url", "")
         self.ephemeral = bool(container.get("is_ephemeral"))
+        #: The thread the message is in, if any (where an ephemeral note belongs).
+        self.in_thread: str | None = message.get("thread_ts") or container.get("thread_ts")
+        #: Where an answer to this button goes: that thread, or a new one under the
+        #: message in a channel (top level in a DM).
+        self.thread_ts: str | None
         if self.ephemeral:
             self.thread_ts = None
             self.conversation = f"slack:{self.team}:{self.channel}:{self.user}:command"
