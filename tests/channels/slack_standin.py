@@ -53,6 +53,7 @@ class SlackStandIn:
         self._failures: dict[str, list[Failure]] = {}
         self._lock = threading.Lock()
         self._ts = 1700000000.000100
+        self._files = 0
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -139,6 +140,15 @@ class SlackStandIn:
             return {"ok": True, "user": {"id": user, "locale": self.locales.get(user, "en-US")}}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "X"))[1:]}}
+        if method == "files.getUploadURLExternal":
+            with self._lock:
+                self._files += 1
+                file_id = f"F{self._files:08d}"
+            return {"ok": True, "file_id": file_id, "upload_url": f"{self.url}/upload/{file_id}"}
+        if method == "files.completeUploadExternal":
+            files = args.get("files")
+            files = json.loads(files) if isinstance(files, str) else files or []
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
             if not self.socket_url:
                 return {"ok": False, "error": "not_allowed_token_type"}
@@ -153,7 +163,14 @@ class SlackStandIn:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode("utf-8")
+                body = self.rfile.read(length)
+                if self.path.startswith("/upload/"):  # files_upload_v2's step 2: the file's bytes
+                    with standin._lock:
+                        standin.calls.append(Call("upload:" + self.path[len("/upload/"):],
+                                                  {"data": body}, dict(self.headers.items())))
+                    self._send(200, None)
+                    return
+                raw = body.decode("utf-8")
                 if "json" in (self.headers.get("Content-Type") or ""):
                     args = json.loads(raw or "{}")
                 else:

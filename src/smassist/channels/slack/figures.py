@@ -1,0 +1,83 @@
+"""``/smassist trend TOPIC`` and ``/smassist brief``: figures over time, and the ten to know.
+
+``trend`` posts the text trend in the channel (the text is the fallback: it
+stands alone) and uploads each series' chart in that message's thread with
+slack-sdk's ``files_upload_v2``. When the app cannot post there (not a member
+of the channel) or has no chart (matplotlib missing), the user gets the text
+privately. ``brief`` answers privately with the ten figures and a button to the
+entry behind them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from smassist import charts
+from smassist.channels.slack.blocks import (
+    ACTION_FOLLOW_UP,
+    MAX_SECTION_CHARS,
+    _entry_buttons,
+    escape,
+    split_text,
+)
+from smassist.channels.slack.commands import CommandRequest, subcommand
+from smassist.reply import Reply
+from smassist.trends import build_trend
+
+logger = logging.getLogger("smassist.slack")
+
+#: Slack's limit for a file's alt text.
+MAX_ALT_TEXT = 1000
+
+
+def _blocks(reply: Reply, buttons: bool = True) -> list[dict]:
+    """The reply's text (label in bold) and buttons to the entries behind its figures."""
+    lines = reply.text.split("\n", 1)
+    text = f"*{escape(lines[0])}*" + (f"\n{escape(lines[1])}" if len(lines) > 1 else "")
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": part}}
+                          for part in split_text(text, MAX_SECTION_CHARS)][:45]
+    if buttons and reply.follow_ups:
+        blocks.append(_entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
+    return blocks
+
+
+@subcommand("trend", "tendance", "evolution", "évolution")
+def trend(request: CommandRequest) -> None:
+    """A figure over time: the sourced text in the channel, its chart in the thread."""
+    kb = request.assistant.kb
+    reply = request.assistant.trend(request.args, request.lang, request.conversation)
+    series = reply.extra.get("series") or []
+    fallback = reply.text[:3000]
+    if not series:
+        request.respond(response_type="ephemeral", text=fallback, blocks=_blocks(reply))
+        return
+    try:
+        posted = request.client.chat_postMessage(channel=request.channel, text=fallback,
+                                                 blocks=_blocks(reply))
+    except (SlackApiError, SlackClientError) as exc:
+        logger.info("Cannot post the trend in %s (%s); answering privately", request.channel, exc)
+        request.respond(response_type="ephemeral", text=fallback, blocks=_blocks(reply))
+        return
+    for series_id in series:
+        path = charts.chart_or_none(kb, series_id, reply.lang)
+        if path is None:
+            logger.info("No chart for the trend: %s", charts.INSTALL_HINT["en"])
+            return
+        trend_text = build_trend(kb, kb.series[series_id], reply.lang).render()
+        try:
+            request.client.files_upload_v2(
+                channel=request.channel, thread_ts=posted["ts"], file=str(path),
+                filename=path.name, title=kb.series[series_id].label[reply.lang],
+                alt_txt=trend_text[:MAX_ALT_TEXT])
+        except (SlackApiError, SlackClientError) as exc:  # the text is already there
+            logger.warning("Could not upload the chart of %s: %s", series_id, exc)
+            return
+
+
+@subcommand("brief", "chiffres", takes_args=False)
+def brief(request: CommandRequest) -> None:
+    """The ten figures a manager most needs, each sourced, with buttons to their entries."""
+    reply = request.assistant.brief(request.lang)
+    request.respond(response_type="ephemeral", text=reply.text[:3000], blocks=_blocks(reply))
