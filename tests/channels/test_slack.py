@@ -725,3 +725,28 @@ def test_the_manifest_subscribes_to_what_the_app_handles() -> None:
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert {"app_mentions:read", "chat:write", "commands", "im:history", "users:read"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_serve_slack_with_an_app_token_runs_in_socket_mode(slack: SlackStandIn) -> None:
+    with SocketModeStandIn() as websocket:
+        slack.socket_url = websocket.url
+        env = {k: v for k, v in os.environ.items() if k.upper() not in _PROXIES}
+        env.update(SLACK_BOT_TOKEN="xoxb-stand-in", SLACK_APP_TOKEN="xapp-stand-in",
+                   SMASSIST_SLACK_API_URL=slack.api_url)
+        env.pop("SLACK_SIGNING_SECRET", None)  # not needed in Socket Mode
+        if os.environ.get("SMASSIST_TEST_KB"):
+            env["SMASSIST_KB"] = os.environ["SMASSIST_TEST_KB"]
+        process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack"],
+                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            websocket.wait_connected(timeout=15)
+            websocket.send({"envelope_id": "env-cli", "type": "events_api", "accepts_response_payload": False,
+                            "payload": event_payload(direct_message(QUESTION_EN, channel="D0SOCKET"))})
+            websocket.wait_ack("env-cli")
+            [posted] = slack.wait_for("chat.postMessage")
+            assert posted.args["channel"] == "D0SOCKET"
+        finally:
+            process.terminate()
+            _, err = process.communicate(timeout=10)
+        assert process.returncode == 0, err
+        assert "xapp-stand-in" not in err and "xoxb-stand-in" not in err
