@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import os
 import shutil
@@ -80,11 +81,18 @@ def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
+@functools.cache
+def _compiled() -> Assistant:
+    return Assistant.load(KB_PATH)
+
+
 @pytest.fixture
 def assistant() -> Assistant:
-    loaded = Assistant.load(KB_PATH)
-    loaded.recorder = RecorderSpy()
-    return loaded
+    """A fresh assistant (own conversations, own recorder) on the knowledge base loaded once."""
+    loaded = _compiled()
+    fresh = Assistant(loaded.kb, loaded.state.engine)
+    fresh.recorder = RecorderSpy()
+    return fresh
 
 
 @pytest.fixture
