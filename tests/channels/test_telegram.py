@@ -347,6 +347,18 @@ async def test_no_source_before_any_answer_is_a_clear_message(standin, assistant
     assert message.params["text"].strip()
 
 
+async def test_a_sticker_gets_a_request_for_a_typed_question(standin, assistant):
+    async with running(standin, assistant):
+        update = standin.message(ALICE, "x")
+        del update["message"]["text"]
+        update["message"]["sticker"] = {"file_id": "s1", "file_unique_id": "u1", "type": "regular",
+                                        "width": 512, "height": 512, "is_animated": False,
+                                        "is_video": False}
+        [message] = await standin.wait_for("sendMessage")
+    assert message.params["text"].strip()
+    assert assistant.recorder.questions == []
+
+
 async def test_unknown_command_lists_the_known_ones(standin, assistant):
     async with running(standin, assistant):
         standin.message(ALICE, "/frobnicate")

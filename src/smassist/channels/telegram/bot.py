@@ -42,6 +42,7 @@ from telegram.ext import (
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList, admin_ids
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
+from smassist.messages import message
 from smassist.normalize import fold
 
 if TYPE_CHECKING:
@@ -133,6 +134,8 @@ def register(application: Application) -> None:
 
     figures.register(application)
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
+    application.add_handler(MessageHandler(
+        filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
 
@@ -373,6 +376,12 @@ def find_topic(kb: Any, wanted: str) -> str | None:
 async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text message as a question."""
     await answer_question(update, context, update.effective_message.text or "")
+
+
+async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Ask for a typed question when a photo, sticker or voice note arrives."""
+    await reply_html(update, context, html.escape(message(_lang(update, context), "empty"),
+                                                  quote=False))
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text_: str) -> None:
