@@ -119,3 +119,17 @@ def test_answering_from_the_cache_needs_neither_pydantic_nor_jinja(tmp_path: Pat
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)  # fills the cache
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_kb_option_works_before_or_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = str(write_kb(tmp_path / "kb"))
+    for argv in (["--kb", kb, "kb", "export", "--json"], ["kb", "export", "--json", "--kb", kb]):
+        assert main(argv) == 0
+        assert [e["id"] for e in json.loads(capsys.readouterr().out)] == ["roi-measurement", "charter-need"]
+
+
+def test_python_dash_m_reports_errors_without_a_traceback(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "smassist", "stats", "--topic", "nope",
+                             "--kb", str(write_kb(tmp_path / "kb"))], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "unknown topic 'nope'" in result.stderr and "Traceback" not in result.stderr

@@ -334,7 +334,7 @@ def _serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--kb", metavar="PATH", default=None,
+        "--kb", metavar="PATH", default=argparse.SUPPRESS,
         help="knowledge-base folder (default: $SMASSIST_KB or the bundled one)",
     )
     parser = argparse.ArgumentParser(
@@ -456,6 +456,10 @@ def _version() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # `--kb` may come before or after the command (its default is SUPPRESS so that a
+    # sub-parser never resets a value given earlier).
+    if not hasattr(args, "kb"):
+        args.kb = None
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -475,4 +479,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the package module, so that `python -m smassist.cli` and the
+    # `smassist` script share one set of classes (CommandError included).
+    from smassist.cli import main as _main
+
+    sys.exit(_main())
