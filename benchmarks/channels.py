@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -44,7 +45,15 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))  # the stand-ins live in tests/channels/
-from report import command_line, machine, machine_line, median, percentile, table, write_json  # noqa: E402
+from report import (  # noqa: E402
+    command_line,
+    machine,
+    machine_line,
+    median,
+    percentile,
+    table,
+    write_json,
+)
 
 SECRET = "bench-signing-secret"
 TEAM_ID = "T0TEAM01"
@@ -240,10 +249,8 @@ async def _bench_telegram(kb: str | None, questions: list[str], rate_limited: bo
                 if remaining <= 0:
                     missing = [c for c in chats if c not in self.arrived]
                     raise RuntimeError(f"no Telegram answer for {len(missing)} question(s), e.g. {missing[:3]}")
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.changed.wait(), remaining)
-                except TimeoutError:
-                    pass
 
     assistant = load_assistant(kb)
     standin = TimedBotAPI()

@@ -27,6 +27,7 @@ Linear classifiers (LogisticRegression, LinearSVC) are trained only up to
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -113,10 +114,8 @@ def _rss_mb(field: str) -> float:
 
 
 def _reset_peak() -> None:
-    try:  # Linux 4.0+: writing 5 resets VmHWM to the current RSS
+    with contextlib.suppress(OSError):  # Linux 4.0+: writing 5 resets VmHWM to the current RSS
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def make_matcher(name: str, kb):
@@ -219,16 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--matchers", default=",".join(MATCHERS), help="comma-separated, among: " + ", ".join(MATCHERS))
     parser.add_argument("--kb", help="knowledge base folder (default: the bundled one)")
     parser.add_argument("--budget", type=float, default=6.0, help="seconds of querying per measurement (at least one round)")
+    parser.add_argument("--max-examples", type=int, default=1_100_000,
+                        help="skip sizes with more example questions than this (default 1,100,000)")
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds before a measurement is given up")
     parser.add_argument("--worker", nargs=2, metavar=("TIMES", "MATCHER"), help=argparse.SUPPRESS)
     parser.add_argument("--json", default="latency.json", help="file name under benchmarks/results/")
     args = parser.parse_args(argv)
 
     if args.worker:
-        try:
+        with contextlib.suppress(AttributeError, OSError):
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})  # one core
-        except (AttributeError, OSError):
-            pass
         print(json.dumps(worker(args.kb, int(args.worker[0]), args.worker[1], args.budget)))
         return 0
 
@@ -237,8 +236,16 @@ def main(argv: list[str] | None = None) -> int:
     matchers = [m.strip() for m in args.matchers.split(",") if m.strip()]
     info = machine()
     print(machine_line(info))
+    from smassist import paths
+    from smassist.cache import load_compiled
+
+    kb, _ = load_compiled(paths.knowledge_path(args.kb))
+    real = sum(len(e.questions[lang]) for e in kb.entries.values() for lang in ("fr", "en"))
     rows = []
     for times in sizes:
+        if real * times > args.max_examples:
+            print(f"  {times}x skipped: {real * times} example questions > --max-examples {args.max_examples}")
+            continue
         for name in matchers:
             row = run_worker(args.kb, times, name, budget, args.timeout)
             rows.append(row)
