@@ -190,3 +190,13 @@ def test_every_bundled_series_gives_a_trend_in_both_languages() -> None:
             years = [kb.statistics[s].year for s in series.points]
             known = [y for y in years if y is not None]
             assert known == sorted(known)
+
+
+def test_an_unchanged_figure_reads_as_stable_without_calling_it_a_change(tmp_path: Path) -> None:
+    from .trend_kb import STATISTICS
+
+    same = STATISTICS.replace("  - id: selling-2018\n    value: 50", "  - id: selling-2018\n    value: 20")
+    kb = loader.load(write_kb(tmp_path / "kb", statistics=same))
+    assert build_trend(kb, kb.series["social-selling"], "fr").reading == (
+        "Stable : 20\u202f% en 2016 comme en 2018.")
+    assert build_trend(kb, kb.series["social-selling"], "en").reading == "Stable: 20% in 2016, as in 2018."

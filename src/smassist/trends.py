@@ -46,6 +46,7 @@ _TEXT = {
         "up": "En hausse : de {first} en {y1} à {last} en {y2} ({change}).",
         "down": "En baisse : de {first} en {y1} à {last} en {y2} ({change}).",
         "stable": "À peu près stable : {first} en {y1}, {last} en {y2} ({change}, trop peu pour parler d'évolution).",
+        "same": "Stable : {first} en {y1} comme en {y2}.",
         "mixed": "Des hauts et des bas : de {first} en {y1} à {last} en {y2} ({change} au total).",
         "compare": "{items} : {change} d'écart.",
         "across": "De {first} ({p1}) à {last} ({p2}) : {change}, mais entre des populations différentes.",
@@ -69,6 +70,7 @@ _TEXT = {
         "up": "Up: from {first} in {y1} to {last} in {y2} ({change}).",
         "down": "Down: from {first} in {y1} to {last} in {y2} ({change}).",
         "stable": "Roughly stable: {first} in {y1}, {last} in {y2} ({change}, too small to call a change).",
+        "same": "Stable: {first} in {y1}, as in {y2}.",
         "mixed": "Ups and downs: from {first} in {y1} to {last} in {y2} ({change} overall).",
         "compare": "{items}: a gap of {change}.",
         "across": "From {first} ({p1}) to {last} ({p2}): {change}, but between different populations.",
@@ -343,7 +345,9 @@ def _movement(trend: Trend, points: list[TrendPoint], values: list[float]) -> st
     total = values[-1] - values[0]
     steps = [b - a for a, b in itertools.pairwise(values)]
     approximate = any(p.approximate for p in points[1:])
-    if abs(total) < STABLE_POINTS and all(abs(s) < STABLE_POINTS for s in steps):
+    if round(total, 1) == 0 and all(round(s, 1) == 0 for s in steps):
+        kind = "same"
+    elif abs(total) < STABLE_POINTS and all(abs(s) < STABLE_POINTS for s in steps):
         kind = "stable"
     elif all(s >= 0 for s in steps) or all(s <= 0 for s in steps):
         kind = "up" if total > 0 else "down"
