@@ -1,0 +1,231 @@
+"""Run every benchmark and write ``benchmarks/README.md`` from their JSON results.
+
+    python benchmarks/run_all.py            # everything (about 15 minutes on 2 cores)
+    python benchmarks/run_all.py --quick    # smaller runs (a few minutes)
+    python benchmarks/run_all.py --readme-only   # rewrite the README from benchmarks/results/*.json
+
+Each script also runs alone (``python benchmarks/startup.py --help``). Nothing
+is downloaded; CLINC150 is skipped with a message when its folder is absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from report import RESULTS, cell, machine_line, table  # noqa: E402
+
+SCRIPTS = ("startup", "latency", "accuracy", "channels")
+README = HERE / "README.md"
+
+
+def run(name: str, extra: list[str]) -> bool:
+    print(f"\n=== {name} ===", flush=True)
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, str(HERE / f"{name}.py"), *extra])
+    print(f"=== {name}: {'ok' if done.returncode == 0 else f'exit {done.returncode}'} "
+          f"in {time.perf_counter() - start:.0f} s ===", flush=True)
+    return done.returncode == 0
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def pct(value: object) -> object:
+    return round(100 * value, 1) if isinstance(value, float) else value
+
+
+def verdict(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**missed**")
+
+
+def readme() -> str:
+    startup, latency, accuracy, channels = (load(n) for n in SCRIPTS)
+    parts = [HEADER]
+    first = next((r for r in (startup, latency, accuracy, channels) if r), None)
+    if first is None:
+        return HEADER + "\nNo results yet: run `python benchmarks/run_all.py`.\n"
+
+    # --- the targets -------------------------------------------------------------------------------------
+    targets = []
+    if accuracy:
+        b = accuracy["bundled"]["rows"]
+        engine = b[0]
+        best = max(b[2:], key=lambda r: r["in_scope_accuracy"] + r["out_of_scope_declined"])
+        targets.append(["Accuracy, bundled KB: engine ahead of every baseline",
+                        f"engine {pct(engine['in_scope_accuracy'])} / {pct(engine['out_of_scope_declined'])}; "
+                        f"best baseline ({best['matcher']}, oracle threshold) "
+                        f"{pct(best['in_scope_accuracy'])} / {pct(best['out_of_scope_declined'])}",
+                        verdict(all(engine["in_scope_accuracy"] >= r["in_scope_accuracy"]
+                                    and engine["out_of_scope_declined"] >= r["out_of_scope_declined"]
+                                    for r in b[2:]))])
+        c = accuracy.get("clinc150")
+        if c:
+            engine = c["rows"][1]
+            others = c["rows"][2:]
+            best = max(others, key=lambda r: r["in_scope_accuracy"])
+            targets.append(["Accuracy, CLINC150: engine ahead of every baseline (in-scope accuracy / oos recall)",
+                            f"engine {pct(engine['in_scope_accuracy'])} / {pct(engine['out_of_scope_recall'])}; "
+                            f"best baseline ({best['matcher']}) {pct(best['in_scope_accuracy'])} / "
+                            f"{pct(best['out_of_scope_recall'])}"
+                            + (" (--quick subset)" if c.get("quick") else ""),
+                            verdict(all(engine["in_scope_accuracy"] >= r["in_scope_accuracy"] for r in others))])
+    if latency:
+        rows = {r["times"]: r for r in latency["rows"] if r["matcher"] == "engine" and "p99_ms" in r}
+        t = latency.get("targets", {})
+        if 1 in rows:
+            targets.append(["Latency: engine p99 < 1 ms in process, bundled KB",
+                            f"{cell(rows[1]['p99_ms'])} ms (CPU time p99 {cell(rows[1].get('cpu_p99_ms'))} ms)",
+                            verdict(t.get("p99_under_1ms_bundled"))])
+        if 100 in rows:
+            targets.append(["Latency: engine p99 < 10 ms at 100x",
+                            f"{cell(rows[100]['p99_ms'])} ms (CPU {cell(rows[100].get('cpu_p99_ms'))} ms), "
+                            f"{rows[100]['examples']} example questions",
+                            verdict(t.get("p99_under_10ms_at_100x"))])
+        if len(rows) > 1 and 1 in rows:
+            growth = ", ".join(f"{k}x: p99 {cell(v['p99_ms'] / rows[1]['p99_ms'])}x" for k, v in sorted(rows.items()) if k > 1)
+            targets.append(["Latency: growth no worse than linear", growth,
+                            verdict(t.get("growth_no_worse_than_linear"))])
+    if startup:
+        warm = startup["rows"][1]
+        cold = startup["rows"][2]
+        t = startup["targets"]
+        targets.append(["Start-up: `smassist ask` < 5x `python -c pass` (warm cache, median)",
+                        f"{cell(warm['ratio_median'])}x wall ({cell(warm['median_ms'])} ms), "
+                        f"{cell(warm['cpu_ratio_median'])}x CPU; cold cache {cell(cold['ratio_median'])}x",
+                        verdict(t["warm_ratio_under_5x"])])
+        targets.append(["Start-up: peak memory < 80 MB",
+                        f"warm {cell(warm['peak_rss_mb_max'])} MB, cold {cell(cold['peak_rss_mb_max'])} MB",
+                        verdict(t["warm_peak_under_80mb"] and t["cold_peak_under_80mb"])])
+    parts.append("## Targets (issue 8)\n\n" + table(["target", "measured", ""], targets) + "\n")
+
+    # --- each benchmark -----------------------------------------------------------------------------------------
+    if startup:
+        parts.append(section("Start-up", startup, table(
+            ["", "runs", "median ms", "p90 ms", "x python -c pass (median)", "x python (p90)", "CPU ms",
+             "x python CPU", "peak RSS MB"],
+            [[r["name"], r["runs"], r["median_ms"], r["p90_ms"], r["ratio_median"], r["ratio_p90"],
+              r["cpu_median_ms"], r["cpu_ratio_median"], r["peak_rss_mb_max"]] for r in startup["rows"]]),
+            "Warm cache: the compiled knowledge base is read from the cache, filled by one unmeasured run "
+            "before. Cold cache: a new empty `SMASSIST_CACHE_DIR` for every run (parse, validate, index, "
+            "write the cache). Runs are interleaved; peak RSS is each child's own `ru_maxrss`."))
+    if latency:
+        parts.append(section("Latency and growth", latency, table(
+            ["size", "matcher", "entries", "examples", "build ms", "peak MB (build)", "p50 ms", "p99 ms",
+             "max ms", "CPU p99 ms", "questions/s (1 core)"],
+            [[f"{r['times']}x", r["matcher"], r.get("entries"), r.get("examples"), r.get("build_ms"),
+              r.get("rss_peak_delta_mb"), r.get("p50_ms"), r.get("p99_ms"), r.get("max_ms"),
+              r.get("cpu_p99_ms"), r.get("per_second_one_core") or r.get("skipped")] for r in latency["rows"]]),
+            "Each (size, matcher) in a fresh process pinned to one core, one question at a time: the eval "
+            "questions, plus rephrased questions of synthetic entries. Synthetic knowledge bases recombine the "
+            "bundled one's words (see `latency.py`). Memory: peak RSS during the build minus RSS before it."))
+    if accuracy:
+        b = accuracy["bundled"]
+        parts.append(section(
+            f"Accuracy: bundled knowledge base ({b['entries']} entries, {b['examples']} example questions), "
+            f"`tests/data/eval_questions.yaml` ({b['eval_in_scope']} in scope, {b['eval_out_of_scope']} out of scope)",
+            accuracy, table(
+                ["matcher", "in-scope accuracy %", "out-of-scope declined %", "top-1 topic % (no threshold)",
+                 "threshold", "ms/question"],
+                [[r["matcher"], pct(r["in_scope_accuracy"]), pct(r["out_of_scope_declined"]),
+                  pct(r["top1_topic_ignoring_threshold"]), r["threshold"], r["ms_per_question"]]
+                 for r in b["rows"]]),
+            "The engine as shipped uses its own fixed thresholds; a 'did you mean' counts as not answered. "
+            "The baselines (and the engine's second row) get an oracle threshold: the one that maximises "
+            "their accuracy on the eval set itself (declining is right for out-of-scope questions), "
+            "which favours them."))
+        c = accuracy.get("clinc150")
+        if c:
+            rows = [[r["matcher"], pct(r["in_scope_accuracy"]), pct(r["out_of_scope_recall"]), r["threshold"],
+                     r["ms_per_question"]] for r in c["rows"]]
+            rows += [[f"published: {r['matcher']}", pct(r["in_scope_accuracy"]), pct(r["out_of_scope_recall"]),
+                      "validation", None] for r in c["published"]]
+            parts.append(section(
+                f"Accuracy: CLINC150 full ({c['train']} training queries as the knowledge base; test "
+                f"{c['test_in_scope']} in scope + {c['test_out_of_scope']} out of scope"
+                + (", --quick subset" if c.get("quick") else "") + ")",
+                accuracy, table(["matcher", "in-scope accuracy %", "out-of-scope recall %", "threshold",
+                                 "ms/question (batch)"], rows),
+                "One threshold per matcher, chosen on the validation split to maximise accuracy over its "
+                "in-scope and out-of-scope queries (out of scope as a 151st class). Published rows: the "
+                "dataset README (Larson et al. 2019, oos-threshold)."))
+    if channels:
+        base = channels["results"]["Assistant.ask alone"]
+        rows = []
+        for name, r in channels["results"].items():
+            s, burst = r["sequential"], r["burst"]
+            rows.append([name, s["p50_ms"], s["p99_ms"], s["p50_ms"] - base["sequential"]["p50_ms"],
+                         s["answers_per_s"], burst["answers_per_s"]])
+        parts.append(section(
+            f"Through the channels ({channels['questions']} in-scope eval questions)", channels,
+            table(["path", "p50 ms", "p99 ms", "added p50 ms", "answers/s one at a time", "answers/s burst"], rows),
+            "Slack: signed events to the real bolt app's `/slack/events`, answers received by the stand-in "
+            "Web API. Telegram: the real python-telegram-bot application polling the stand-in Bot API. "
+            "Stand-ins from `tests/channels/`, on 127.0.0.1."))
+    parts.append(FOOTER)
+    return "\n".join(parts)
+
+
+def section(title: str, result: dict, body: str, note: str) -> str:
+    return (f"## {title}\n\n{body}\n\n{note}\n\n"
+            f"Machine: {machine_line(result['machine'])}.  \nReproduce: `{result['command']}`\n")
+
+
+HEADER = """# Benchmarks
+
+Accuracy, latency, start-up and memory of smassist against baselines measured in
+the same run on the same data; figures are printed as tables and written as JSON
+to `benchmarks/results/`. Nothing is downloaded: CLINC150 is read from
+`../shared/datasets/clinc150/` (or `$SMASSIST_CLINC150`) and skipped when absent.
+
+```sh
+pip install -e '.[bench]'
+python benchmarks/run_all.py           # every script, then this README (add --quick for a short run)
+python benchmarks/startup.py           # smassist ask as a whole process vs python -c pass
+python benchmarks/latency.py           # per-question latency, build time and memory, 1x to 1000x
+python benchmarks/accuracy.py          # engine vs baselines: bundled KB eval set, CLINC150
+python benchmarks/channels.py          # answers/s through Slack and Telegram vs Assistant.ask
+```
+
+Baselines (`baselines.py`; scikit-learn and numpy come from the `bench` extra,
+smassist never imports them): rapidfuzz `process.extractOne` over every example
+question (scorer chosen on validation among token_set_ratio, token_sort_ratio,
+ratio, WRatio, QRatio); TF-IDF word 1-2-grams and character 2-5-grams, each with
+nearest neighbour (cosine), LogisticRegression and LinearSVC; Okapi BM25 alone.
+
+The tables below were produced by `python benchmarks/run_all.py`; the machine
+and the exact command are under each table. The machine is shared: wall-clock
+p99s include other processes taking the core, the CPU-time columns do not.
+"""
+
+FOOTER = ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="every script with --quick")
+    parser.add_argument("--kb", help="knowledge base folder (default: the bundled one)")
+    parser.add_argument("--only", help="comma-separated among: " + ", ".join(SCRIPTS))
+    parser.add_argument("--readme-only", action="store_true", help="only rewrite README.md from the results")
+    args = parser.parse_args(argv)
+    failed = []
+    if not args.readme_only:
+        extra = (["--quick"] if args.quick else []) + (["--kb", args.kb] if args.kb else [])
+        for name in (args.only.split(",") if args.only else SCRIPTS):
+            if not run(name.strip(), extra):
+                failed.append(name)
+    README.write_text(readme(), encoding="utf-8")
+    print(f"\n{README.relative_to(HERE.parent)} written" + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
