@@ -320,6 +320,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- eval ----------------------------------------------------------------------
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from smassist.evaluation import evaluate, load_questions
+
+    try:
+        questions = load_questions(args.file)
+    except (OSError, ValueError) as exc:
+        raise CommandError(f"cannot read the question file: {exc}", EXIT_USAGE) from None
+    assistant = load_assistant(args)
+    report = evaluate(assistant.kb, assistant.state.engine, questions)
+    if args.json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(report.render() + "\n")
+    return EXIT_OK
+
+
 # --- the parser ----------------------------------------------------------------
 
 
@@ -413,6 +432,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--since", metavar="AGE", default="30d", help="e.g. 30d (default), 12h, 4w")
     report.add_argument("--json", action="store_true")
     report.set_defaults(handler=cmd_report)
+
+    evaluate = commands.add_parser("eval", parents=[common], help="accuracy report on a labelled question file")
+    evaluate.add_argument("file", help="YAML file: questions: [{text, lang, topic}] (topic null = out of scope)")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(handler=cmd_eval)
 
     serve = commands.add_parser("serve", parents=[common], help="run the Slack app or the Telegram bot")
     platforms = serve.add_subparsers(dest="platform", metavar="PLATFORM")

@@ -1,0 +1,196 @@
+"""`smassist eval`: how well the engine answers a labelled question file.
+
+The file is YAML: ``questions: [{text, lang, topic}]`` where ``topic: null``
+marks an out-of-scope question that must be declined. Like ``rasa test nlu``,
+the report gives per-topic precision, recall and F1, overall accuracy, the
+out-of-scope abstention rate and the confused pairs with the questions behind
+them.
+
+Two readings of a "did you mean" (clarify) reply are reported:
+- *strict*: only an answer with the right topic is correct; a clarify is not;
+- *lenient*: an answer with the right topic, or a clarify whose first choice
+  has the right topic.
+On an out-of-scope question, both a decline and a clarify count as declined
+(no knowledge-base answer was given).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smassist.engine import Engine
+from smassist.knowledge import KnowledgeBase
+
+OUT_OF_SCOPE = "(out of scope)"
+DECLINED = "(declined)"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledQuestion:
+    text: str
+    lang: str
+    topic: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    question: LabelledQuestion
+    decision: str
+    predicted: str | None  # the topic answered, or None when declined/clarified
+    first_choice: str | None  # the best candidate's topic, whatever the decision
+    confidence: float
+
+    @property
+    def strict_ok(self) -> bool:
+        if self.question.topic is None:
+            return self.decision != "answer"
+        return self.decision == "answer" and self.predicted == self.question.topic
+
+    @property
+    def lenient_ok(self) -> bool:
+        if self.question.topic is None:
+            return self.decision != "answer"
+        return self.decision in ("answer", "clarify") and self.first_choice == self.question.topic
+
+
+@dataclass
+class Report:
+    outcomes: list[Outcome]
+    per_topic: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def in_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.topic is not None]
+
+    def out_of_scope(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.question.topic is None]
+
+    def summary(self) -> dict[str, float | int]:
+        ins, oos = self.in_scope(), self.out_of_scope()
+        return {
+            "questions": len(self.outcomes),
+            "in_scope": len(ins),
+            "out_of_scope": len(oos),
+            "accuracy_strict": _ratio(sum(o.strict_ok for o in ins), len(ins)),
+            "accuracy_lenient": _ratio(sum(o.lenient_ok for o in ins), len(ins)),
+            "top1_topic": _ratio(sum(o.first_choice == o.question.topic for o in ins), len(ins)),
+            "clarified_in_scope": _ratio(sum(o.decision == "clarify" for o in ins), len(ins)),
+            "declined_in_scope": _ratio(sum(o.decision == "unknown" for o in ins), len(ins)),
+            "oos_declined": _ratio(sum(o.decision != "answer" for o in oos), len(oos)),
+            "oos_declined_without_clarify": _ratio(sum(o.decision == "unknown" for o in oos), len(oos)),
+        }
+
+    def confusions(self) -> dict[tuple[str, str], list[Outcome]]:
+        """(expected, got) -> the questions behind it; declines and wrong answers only."""
+        pairs: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
+        for o in self.outcomes:
+            if o.strict_ok:
+                continue
+            expected = o.question.topic or OUT_OF_SCOPE
+            if o.decision == "answer":
+                got = o.predicted or "?"
+            elif o.decision == "clarify":
+                got = f"clarify:{o.first_choice}"
+            else:
+                got = DECLINED
+            pairs[(expected, got)].append(o)
+        return dict(sorted(pairs.items(), key=lambda kv: (-len(kv[1]), kv[0])))
+
+    def to_dict(self) -> dict:
+        return {
+            "summary": self.summary(),
+            "per_topic": self.per_topic,
+            "confusions": [
+                {"expected": e, "got": g, "count": len(items),
+                 "questions": [{"text": o.question.text, "lang": o.question.lang,
+                                "confidence": o.confidence} for o in items]}
+                for (e, g), items in self.confusions().items()
+            ],
+        }
+
+    def render(self) -> str:
+        s = self.summary()
+        lines = [
+            f"{s['questions']} questions: {s['in_scope']} in scope, {s['out_of_scope']} out of scope.",
+            "",
+            f"{'topic':<22} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}",
+        ]
+        for topic, row in self.per_topic.items():
+            lines.append(f"{topic:<22} {row['precision']:>9.2f} {row['recall']:>7.2f} "
+                         f"{row['f1']:>6.2f} {int(row['support']):>8}")
+        lines += [
+            "",
+            f"in scope, answered with the right topic (strict):      {s['accuracy_strict']:.1%}",
+            f"in scope, right topic answered or first in 'did you mean': {s['accuracy_lenient']:.1%}",
+            f"in scope, right topic ranked first (any decision):     {s['top1_topic']:.1%}",
+            f"in scope, clarified: {s['clarified_in_scope']:.1%}, declined: {s['declined_in_scope']:.1%}",
+            f"out of scope, declined (a clarify counts as declined): {s['oos_declined']:.1%}"
+            f" (without clarify: {s['oos_declined_without_clarify']:.1%})",
+        ]
+        confusions = self.confusions()
+        if confusions:
+            lines += ["", "Confused (expected -> got):"]
+            for (expected, got), items in confusions.items():
+                lines.append(f"  {expected} -> {got}: {len(items)}")
+                lines.extend(f"      [{o.question.lang}] {o.question.text}  ({o.confidence:.2f})"
+                             for o in items)
+        return "\n".join(lines)
+
+
+def _ratio(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
+def load_questions(path: str | Path) -> list[LabelledQuestion]:
+    """The labelled questions of a YAML file; raises ValueError on a malformed file."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    items = data.get("questions") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected 'questions:' with a list of {{text, lang, topic}}")
+    questions = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+            raise ValueError(f"{path}: question {i} needs a 'text'")
+        lang = item.get("lang") or "fr"
+        if lang not in ("fr", "en"):
+            raise ValueError(f"{path}: question {i}: lang must be fr or en, got {lang!r}")
+        topic = item.get("topic")
+        questions.append(LabelledQuestion(item["text"], lang, topic if topic else None))
+    return questions
+
+
+def evaluate(kb: KnowledgeBase, engine: Engine, questions: list[LabelledQuestion]) -> Report:
+    outcomes = []
+    for q in questions:
+        match = engine.match(q.text, q.lang)
+        first = kb.entries[match.candidates[0].entry].topic if match.candidates else None
+        predicted = first if match.decision == "answer" else None
+        outcomes.append(Outcome(q, match.decision, predicted, first, match.confidence))
+    report = Report(outcomes)
+    report.per_topic = per_topic_scores(outcomes)
+    return report
+
+
+def per_topic_scores(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 of answers per topic (strict: a clarify is no answer)."""
+    true_pos: Counter[str] = Counter()
+    answered: Counter[str] = Counter()
+    support: Counter[str] = Counter()
+    for o in outcomes:
+        if o.question.topic:
+            support[o.question.topic] += 1
+        if o.decision == "answer" and o.predicted:
+            answered[o.predicted] += 1
+            if o.predicted == o.question.topic:
+                true_pos[o.predicted] += 1
+    scores = {}
+    for topic in sorted(set(support) | set(answered)):
+        precision = true_pos[topic] / answered[topic] if answered[topic] else 0.0
+        recall = true_pos[topic] / support[topic] if support[topic] else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores[topic] = {"precision": round(precision, 4), "recall": round(recall, 4),
+                         "f1": round(f1, 4), "support": support[topic]}
+    return scores
