@@ -29,8 +29,8 @@ from smassist.normalize import CONCEPT, STOP, Analyzer, stem, tokens
 #: At or above: answer. Between CLARIFY and ANSWER: "did you mean". Below: decline.
 ANSWER_THRESHOLD = 0.5
 CLARIFY_THRESHOLD = 0.4
-#: When the runner-up's confidence is this close to the best one, ask instead of answering.
-CLOSE_MARGIN = 0.04
+#: When the runner-up's ranking score is within this share of the best one, ask instead.
+CLOSE_MARGIN = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +266,7 @@ class Engine:
         if best < CLARIFY_THRESHOLD:
             decision = "unknown"
         elif best < ANSWER_THRESHOLD or (
-            len(candidates) > 1 and best - candidates[1].confidence < CLOSE_MARGIN
+            len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CLOSE_MARGIN * top_score
         ):
             decision = "clarify"
         else:

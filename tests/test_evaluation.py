@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from smassist.cli import main
+from smassist.engine import Engine
+from smassist.evaluation import LabelledQuestion, evaluate, load_questions
+from tests.conftest import BUNDLED_KB, REPO
+
+
+def test_eval_file_is_read_with_null_topics_out_of_scope(tmp_path: Path):
+    path = tmp_path / "q.yaml"
+    path.write_text('questions:\n  - {text: "a?", lang: en, topic: roi}\n  - {text: "b", lang: fr, topic: null}\n')
+    assert load_questions(path) == [LabelledQuestion("a?", "en", "roi"), LabelledQuestion("b", "fr", None)]
+
+
+def test_report_counts_declines_of_out_of_scope_and_confusions():
+    from smassist import loader
+
+    kb = loader.load(BUNDLED_KB)
+    engine = Engine(kb)
+    entry = next(iter(kb.entries.values()))
+    questions = [LabelledQuestion(entry.questions["en"][0], "en", entry.topic),
+                 LabelledQuestion("what's the weather in Lyon tomorrow", "en", None)]
+    report = evaluate(kb, engine, questions)
+    summary = report.summary()
+    assert summary["in_scope"] == 1 and summary["out_of_scope"] == 1
+    assert summary["accuracy_lenient"] >= summary["accuracy_strict"]
+    assert report.per_topic[entry.topic]["support"] == 1
+
+
+def test_eval_command_prints_a_readable_report_and_json(capsys):
+    file = str(REPO / "tests" / "data" / "eval_questions.yaml")
+    assert main(["eval", file]) == 0
+    out = capsys.readouterr().out
+    assert "precision" in out and "out of scope, declined" in out
+    assert main(["eval", file, "--json"]) == 0
+    import json
+
+    data = json.loads(capsys.readouterr().out)
+    assert {"summary", "per_topic", "confusions"} <= set(data)
+
+
+def test_eval_command_with_a_missing_file_exits_2_without_traceback(capsys):
+    assert main(["eval", "/nonexistent/file.yaml"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
