@@ -47,6 +47,7 @@ MATCHERS = ("engine", "rapidfuzz token_set_ratio", "tfidf word + NN", "tfidf cha
 #: Beyond these many classes one fit takes minutes on this machine (LogisticRegression:
 #: 200 s for 620 classes and 10,000 questions; LinearSVC: 45 s).
 MAX_CLASSES = {"LR": 300, "SVM": 700}
+MIN_SAMPLES = 100
 _WORD = re.compile(r"[^\W\d_]{4,}", re.UNICODE)
 
 
@@ -155,6 +156,7 @@ def worker(kb_path: str | None, times: int, name: str, budget_s: float) -> dict[
     kb, _ = load_compiled(paths.knowledge_path(kb_path))
     examples, synthetic_queries = synthetic(kb, times)
     queries = [(lang, text) for _, lang, text in eval_queries()] + [(lang, t) for _, lang, t in synthetic_queries]
+    random.Random(1).shuffle(queries)  # any prefix mixes eval and synthetic questions
     classes = len({label for label, _, _ in examples})
     result: dict[str, object] = {"matcher": name, "times": times, "entries": classes, "examples": len(examples)}
     limit = MAX_CLASSES.get(name.split()[-1])
@@ -178,15 +180,20 @@ def worker(kb_path: str | None, times: int, name: str, budget_s: float) -> dict[
     deadline = time.perf_counter() + budget_s
     rounds = 0
     clock, cpu_clock = time.perf_counter, time.thread_time
-    while rounds < 3 and (rounds == 0 or clock() < deadline):
+    # Up to 3 rounds of the queries, stopping after ``budget_s`` once there are
+    # MIN_SAMPLES (the p99 of 100 samples is their second largest).
+    while rounds < 3 and (len(samples) < MIN_SAMPLES or clock() < deadline):
         for lang, text in queries:
             c, t = cpu_clock(), clock()
             matcher.predict(text, lang)
             samples.append(clock() - t)
             cpu_samples.append(cpu_clock() - c)
-            if rounds and clock() > deadline:
+            if len(samples) >= MIN_SAMPLES and clock() > deadline:
                 break
-        rounds += 1
+        else:
+            rounds += 1
+            continue
+        break
     ms = [s * 1000 for s in samples]
     cpu_ms = [s * 1000 for s in cpu_samples]
     return {**result, "queries": len(queries), "samples": len(ms), "build_ms": round(build_ms, 1),
@@ -221,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", help="multiples of the knowledge base (default 1,10,100,1000; --quick 1,10,100)")
     parser.add_argument("--matchers", default=",".join(MATCHERS), help="comma-separated, among: " + ", ".join(MATCHERS))
     parser.add_argument("--kb", help="knowledge base folder (default: the bundled one)")
-    parser.add_argument("--budget", type=float, default=6.0, help="seconds of querying per measurement (at least one round)")
+    parser.add_argument("--budget", type=float, default=4.0,
+                        help=f"seconds of querying per measurement (at least {MIN_SAMPLES} questions)")
     parser.add_argument("--max-examples", type=int, default=1_100_000,
                         help="skip sizes with more example questions than this (default 1,100,000)")
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds before a measurement is given up")
