@@ -107,10 +107,12 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     except loader.KnowledgeBaseError as exc:
         sys.stdout.write(exc.report() + "\n")
         return EXIT_PROBLEMS
-    from smassist.kbreport import check_summary
+    from smassist.kbreport import check_summary, confusables_report
 
     sys.stdout.write(check_summary(kb) + "\n")
-    return EXIT_OK
+    if not getattr(args, "no_confusables", False):
+        sys.stdout.write("\n" + confusables_report(kb) + "\n")
+    return EXIT_OK  # confusable entries are warnings
 
 
 def cmd_kb_export(args: argparse.Namespace) -> int:
@@ -378,6 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
     kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
     check = kb_commands.add_parser("check", parents=[common], help="validate the knowledge base")
     check.add_argument("path", nargs="?", help="knowledge-base folder")
+    check.add_argument("--no-confusables", action="store_true",
+                       help="skip the (held-out) check for confusable entries")
     check.set_defaults(handler=cmd_kb_check)
     export = kb_commands.add_parser("export", parents=[common], help="entries with their example questions")
     export.add_argument("--json", action="store_true")
