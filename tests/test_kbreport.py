@@ -25,7 +25,7 @@ OVERLAPPING = ENTRIES + """\
       en: Few companies measure it.
 """
 
-# Two entries with more, distinct example questions.
+# Two entries whose example questions share no telling word.
 DISTINCT = """\
 entries:
   - id: roi-measurement
@@ -33,7 +33,7 @@ entries:
     title: {fr: "Qui mesure son ROI ?", en: "Who measures ROI?"}
     questions:
       fr: ["Combien d'entreprises mesurent leur ROI ?", "Mesurer le ROI des réseaux sociaux"]
-      en: ["How many companies measure their ROI?", "Measuring social media ROI"]
+      en: ["How many companies measure their ROI?", "Measuring our ROI"]
     answer:
       fr: "{{ stat('stat-one') }} des entreprises mesurent leur ROI."
       en: "{{ stat('stat-one') }} of companies measure their ROI."
@@ -42,7 +42,7 @@ entries:
     title: {fr: "Faut-il une charte ?", en: "Do we need a policy?"}
     questions:
       fr: ["Faut-il une charte ?", "Une charte pour les salariés"]
-      en: ["Do we need a social media policy?", "A policy for employees"]
+      en: ["Do we need a written policy?", "A policy for employees"]
     answer:
       fr: Oui, une charte simple suffit.
       en: Yes, a simple policy is enough.

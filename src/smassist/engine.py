@@ -99,19 +99,7 @@ class Engine:
     unknown_weight = 1.0
 
     def __init__(self, kb: KnowledgeBase):
-        examples = [
-            (entry.id, lang, question)
-            for entry in kb.entries.values()
-            for lang in LANGS
-            for question in entry.questions[lang]
-        ]
-        texts = [
-            (entry.id, lang, text)
-            for entry in kb.entries.values()
-            for lang in LANGS
-            for text in (entry.title[lang], *_sentences(entry.answer[lang]))
-        ]
-        self._build(examples, kb.synonyms, kb.stopwords, texts)
+        self._build(examples_of(kb), kb.synonyms, kb.stopwords, texts_of(kb))
 
     @classmethod
     def from_examples(
@@ -279,6 +267,26 @@ class Engine:
         else:
             decision = "answer"
         return Match(decision, candidates[:limit], tuple(query), round(coverage, 4))
+
+
+def examples_of(kb: KnowledgeBase) -> list[Example]:
+    """Every example question of the knowledge base as (entry, lang, question)."""
+    return [
+        (entry.id, lang, question)
+        for entry in kb.entries.values()
+        for lang in LANGS
+        for question in entry.questions[lang]
+    ]
+
+
+def texts_of(kb: KnowledgeBase) -> list[Example]:
+    """The weaker evidence about each entry: its title and the sentences of its answer."""
+    return [
+        (entry.id, lang, text)
+        for entry in kb.entries.values()
+        for lang in LANGS
+        for text in (entry.title[lang], *_sentences(entry.answer[lang]))
+    ]
 
 
 def _with_pairs(found: list[str]) -> list[str]:

@@ -74,8 +74,9 @@ def find_confusables(kb: KnowledgeBase, folds: int = CONFUSABLE_FOLDS) -> tuple[
     leaving out a whole entry per build (~4.2 s) leaves the question nothing
     right to match; leaving out one question per build would take ~3 minutes.
     """
-    from smassist.engine import Engine
+    from smassist.engine import Engine, texts_of
 
+    texts = texts_of(kb)  # titles and answers are never held out: they are not questions
     examples: list[tuple[str, str, str]] = []
     fold_of: list[int] = []
     for entry in kb.entries.values():
@@ -90,7 +91,7 @@ def find_confusables(kb: KnowledgeBase, folds: int = CONFUSABLE_FOLDS) -> tuple[
         if not held:
             continue
         rest = [x for x, f in zip(examples, fold_of, strict=True) if f != fold]
-        engine = Engine.from_examples(rest, kb.synonyms, kb.stopwords)
+        engine = Engine.from_examples(rest, kb.synonyms, kb.stopwords, texts)
         for entry_id, lang, question in held:
             checked += 1
             other = _confused_with(engine.match(question, lang), entry_id)
