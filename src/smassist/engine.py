@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -86,6 +87,48 @@ def confidence_of(score: float) -> float:
     return 1 / (1 + math.exp(-CONFIDENCE_SLOPE * (score - CONFIDENCE_CENTRE)))
 
 
+class Postings:
+    """term -> (ids, weights), stored as flat arrays.
+
+    Flat arrays pickle as a few buffers instead of thousands of small objects, so
+    a cached index loads in a few milliseconds.
+    """
+
+    __slots__ = ("bounds", "ids", "index", "weights")
+
+    def __init__(self, lists: dict[str, tuple[list[int], list[float]]]):
+        self.ids = array("l")
+        self.weights = array("d")
+        self.bounds = array("l", [0])
+        self.index: dict[str, int] = {}
+        for term, (ids, weights) in lists.items():
+            self.index[term] = len(self.index)
+            self.ids.extend(ids)
+            self.weights.extend(weights)
+            self.bounds.append(len(self.ids))
+
+    def get(self, term: str) -> tuple[array, array] | None:
+        i = self.index.get(term)
+        if i is None:
+            return None
+        start, end = self.bounds[i], self.bounds[i + 1]
+        return self.ids[start:end], self.weights[start:end]
+
+    def __contains__(self, term: str) -> bool:
+        return term in self.index
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def __getstate__(self) -> tuple[array, array, array, str]:
+        # Terms never contain a newline: one string is cheaper to load than many.
+        return self.ids, self.weights, self.bounds, "\n".join(self.index)
+
+    def __setstate__(self, state: tuple[array, array, array, str]) -> None:
+        self.ids, self.weights, self.bounds, terms = state
+        self.index = {term: i for i, term in enumerate(terms.split("\n"))} if terms else {}
+
+
 class Engine:
     """An index over the example questions of one knowledge-base version."""
 
@@ -97,6 +140,8 @@ class Engine:
     text_weight = 0.5
     #: An unknown query word weighs this share of the rarest known term.
     unknown_weight = 1.0
+    #: Terms in more than this share of the example questions are "crowded".
+    crowded_share = 0.1
 
     def __init__(self, kb: KnowledgeBase):
         self._build(examples_of(kb), kb.synonyms, kb.stopwords, texts_of(kb))
@@ -150,9 +195,19 @@ class Engine:
         self.max_idf = max(self.idf.values(), default=1.0)
 
         # Example questions are searched one by one; titles and answers only feed centroids.
+        # Stop words and crowded terms (in a large share of the examples) only add to
+        # examples that rarer terms found: they tell close examples apart without making
+        # every question visit most of the index.
+        n_questions = sum(1 for _, _, is_question in docs if is_question)
+        crowded = max(self.crowded_share * n_questions, 64)
+        question_df: dict[str, int] = defaultdict(int)
+        for _, found, is_question in docs:
+            if is_question:
+                for term in set(found):
+                    question_df[term] += 1
         self.doc_entry: list[int] = []
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self.doc_stops: list[dict[str, float]] = []
+        primary: dict[str, tuple[list[int], list[float]]] = {}
+        secondary: dict[str, tuple[list[int], list[float]]] = {}
         centroids: list[dict[str, float]] = [defaultdict(float) for _ in self.entries]
         for entry, found, is_question in docs:
             vector = self._vector(found)
@@ -163,23 +218,28 @@ class Engine:
                 continue
             doc_id = len(self.doc_entry)
             self.doc_entry.append(entry)
-            stops = {}
             for term, weight in vector.items():
-                if term.startswith(STOP):
-                    stops[term] = weight
-                else:
-                    postings[term].append((doc_id, weight))
-            self.doc_stops.append(stops)
-        self.postings = {t: tuple(p) for t, p in postings.items()}
-        centroid_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+                side = secondary if term.startswith(STOP) or question_df[term] > crowded else primary
+                ids, weights = side.setdefault(term, ([], []))
+                ids.append(doc_id)
+                weights.append(weight)
+        self.postings = Postings(primary)
+        self.secondary = Postings(secondary)
+        centroid_postings: dict[str, tuple[list[int], list[float]]] = {}
         for entry, centroid in enumerate(centroids):
             norm = math.sqrt(sum(w * w for w in centroid.values())) or 1.0
             for term, weight in centroid.items():
-                centroid_postings[term].append((entry, weight / norm))
-        self.centroid_postings = {t: tuple(p) for t, p in centroid_postings.items()}
+                ids, weights = centroid_postings.setdefault(term, ([], []))
+                ids.append(entry)
+                weights.append(weight / norm)
+        self.centroid_postings = Postings(centroid_postings)
         self.surface = frozenset(surface)
         self.stems = frozenset(t for t in df if not t.startswith((CONCEPT, STOP)) and "|" not in t)
-        self.vocabulary = tuple(sorted(w for w in surface if len(w) >= 4 and w.isalpha()))
+        by_letter: dict[str, list[str]] = defaultdict(list)
+        for word in sorted(w for w in surface if len(w) >= 4 and w.isalpha()):
+            by_letter[word[0]].append(word)
+        #: Words a typo may be corrected to, by first letter.
+        self.vocabulary = {letter: tuple(words) for letter, words in by_letter.items()}
 
     def _weight(self, term: str, count: int) -> float:
         idf = self.idf.get(term)
@@ -208,9 +268,11 @@ class Engine:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) <= 8 else 2
-        found = process.extractOne(word, self.vocabulary, scorer=OSA.distance, score_cutoff=limit)
-        # Typos rarely touch the first letter; requiring it avoids most false friends.
-        return found[0] if found and found[0][0] == word[0] else None
+        # Typos rarely touch the first letter; requiring it avoids most false friends
+        # (and searches a twentieth of the vocabulary).
+        choices = self.vocabulary.get(word[0], ())
+        found = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=limit)
+        return found[0] if found else None
 
     def analyze(self, text: str, lang: str) -> list[str]:
         """The query terms of ``text`` as this index reads them."""
@@ -225,24 +287,36 @@ class Engine:
         coverage = known / content if content else 0.0
         doc_scores: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
-            for doc_id, doc_weight in self.postings.get(term, ()):
-                doc_scores[doc_id] += weight * doc_weight
+            found = self.postings.get(term)
+            if found:
+                for doc_id, doc_weight in zip(*found, strict=True):
+                    doc_scores[doc_id] += weight * doc_weight
+        later = [(t, w) for t, w in vector.items() if t in self.secondary]
         if not doc_scores:
-            return query, [], coverage
-        stops = [(t, w) for t, w in vector.items() if t.startswith(STOP)]
+            # Only crowded words (e.g. "social media?"): let them find examples after all.
+            for term, weight in later:
+                if not term.startswith(STOP):
+                    for doc_id, doc_weight in zip(*self.secondary.get(term), strict=True):
+                        doc_scores[doc_id] += weight * doc_weight
+            later = [(t, w) for t, w in later if t.startswith(STOP)]
+            if not doc_scores:
+                return query, [], coverage
+        for term, weight in later:
+            for doc_id, doc_weight in zip(*self.secondary.get(term), strict=True):
+                if doc_id in doc_scores:
+                    doc_scores[doc_id] += weight * doc_weight
         best_example: dict[int, float] = defaultdict(float)
         for doc_id, score in doc_scores.items():
-            if stops:
-                doc_stops = self.doc_stops[doc_id]
-                score += sum(w * doc_stops.get(t, 0.0) for t, w in stops)
             entry = self.doc_entry[doc_id]
             if score > best_example[entry]:
                 best_example[entry] = score
         centroid: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
-            for entry, entry_weight in self.centroid_postings.get(term, ()):
-                if entry in best_example:
-                    centroid[entry] += weight * entry_weight
+            found = self.centroid_postings.get(term)
+            if found:
+                for entry, entry_weight in zip(*found, strict=True):
+                    if entry in best_example:
+                        centroid[entry] += weight * entry_weight
         blend = self.example_weight
         ranked = sorted(
             ((blend * best_example[e] + (1 - blend) * centroid[e], e) for e in best_example),

@@ -40,10 +40,15 @@ STOPWORDS = {
 }
 
 
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
     """Lower case, without accents, with straight apostrophes."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES).casefold())
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.translate(_APOSTROPHES).casefold()
+    if text.isascii():
+        return text
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def tokens(text: str) -> list[str]:
