@@ -18,8 +18,11 @@ from tests.channels.test_slack import (
     Running,
     buttons,
     click,
+    mention,
+    next_ts,
     no_proxies,
     post_command,
+    post_event,
     slack,
     start_http,
 )
@@ -95,3 +98,14 @@ def test_brief_answers_privately_with_sources_and_buttons_to_the_entries(running
     running.slack.wait_for("response_url:entry")
     assert "31\u202f% des entreprises mesurent leur ROI" in running.slack.calls_to(
         "response_url:entry")[0].all_text()
+
+
+def test_a_trend_question_by_mention_gets_the_chart_in_the_question_thread(running: Running) -> None:
+    ts = next_ts()
+    post_event(running, mention("is social selling growing over time?", ts=ts))
+    [posted] = running.slack.wait_for("chat.postMessage")
+    assert posted.args["thread_ts"] == ts
+    assert "427 respondents in France" in posted.args["text"]
+    [complete] = running.slack.wait_for("files.completeUploadExternal", timeout=30)
+    assert complete.args["channel_id"] == "C0GENERAL"
+    assert complete.args["thread_ts"] == ts

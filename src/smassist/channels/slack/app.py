@@ -29,7 +29,7 @@ from smassist.assistant import Assistant
 from smassist.channels.slack import (
     admin_commands,  # noqa: F401  (registers reload, report)
     commands,
-    figures,  # noqa: F401  (registers trend, brief)
+    figures,  # also registers the trend and brief sub-commands
 )
 from smassist.channels.slack.admins import is_admin
 from smassist.channels.slack.blocks import (
@@ -221,7 +221,10 @@ class SlackDoor:
         reply = self.assistant.ask(question, lang=hint, conversation=conversation,
                                    channel=CHANNEL, user=user)
         self.replies.put(reply.id, reply)
-        self.send(client, render(reply), channel=channel, thread_ts=thread_ts, question=question)
+        sent = self.send(client, render(reply), channel=channel, thread_ts=thread_ts,
+                         question=question)
+        if sent and reply.kind == "trend":
+            figures.upload_charts(client, self.assistant.kb, reply, channel, thread_ts)
 
     # --- /smassist -------------------------------------------------------------------
 

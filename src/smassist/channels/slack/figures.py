@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from smassist import charts
@@ -23,6 +24,7 @@ from smassist.channels.slack.blocks import (
     split_text,
 )
 from smassist.channels.slack.commands import CommandRequest, subcommand
+from smassist.knowledge import KnowledgeBase
 from smassist.reply import Reply
 from smassist.trends import build_trend
 
@@ -60,15 +62,21 @@ def trend(request: CommandRequest) -> None:
         logger.info("Cannot post the trend in %s (%s); answering privately", request.channel, exc)
         request.respond(response_type="ephemeral", text=fallback, blocks=_blocks(reply))
         return
-    for series_id in series:
+    upload_charts(request.client, kb, reply, request.channel, posted["ts"])
+
+
+def upload_charts(client: WebClient, kb: KnowledgeBase, reply: Reply, channel: str,
+                  thread_ts: str | None) -> None:
+    """Upload the chart of each series of a trend reply in the thread (the text is already there)."""
+    for series_id in reply.extra.get("series") or []:
         path = charts.chart_or_none(kb, series_id, reply.lang)
         if path is None:
             logger.info("No chart for the trend: %s", charts.INSTALL_HINT["en"])
             return
         trend_text = build_trend(kb, kb.series[series_id], reply.lang).render()
         try:
-            request.client.files_upload_v2(
-                channel=request.channel, thread_ts=posted["ts"], file=str(path),
+            client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, file=str(path),
                 filename=path.name, title=kb.series[series_id].label[reply.lang],
                 alt_txt=trend_text[:MAX_ALT_TEXT])
         except (SlackApiError, SlackClientError) as exc:  # the text is already there
