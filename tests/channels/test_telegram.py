@@ -661,9 +661,11 @@ async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standi
 
 
 def test_the_botfather_command_list_matches_the_menu_the_bot_publishes():
+    from smassist.channels.telegram.figures import DESCRIPTIONS as FIGURE_COMMANDS
     from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS
 
     lines = (REPO / "bots" / "telegram" / "commands.txt").read_text(encoding="utf-8").splitlines()
     pasted = {tuple(line.split(" - ", 1)) for line in lines if line and not line.startswith("#")}
-    published = {(name, d[lang]) for name, d in COMMAND_DESCRIPTIONS.items() for lang in ("fr", "en")}
+    menu = {**COMMAND_DESCRIPTIONS, **FIGURE_COMMANDS}
+    published = {(name, d[lang]) for name, d in menu.items() for lang in ("fr", "en")}
     assert pasted == published
