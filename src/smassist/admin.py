@@ -18,10 +18,14 @@ if TYPE_CHECKING:
 MAX_PROBLEMS_SHOWN = 15
 
 
-def admin_ids() -> frozenset[str]:
-    """The ids in ``SMASSIST_ADMINS`` (Slack user ids and Telegram user ids, comma-separated)."""
-    raw = os.environ.get("SMASSIST_ADMINS", "")
-    return frozenset(part for part in re.split(r"[\s,;]+", raw) if part)
+def admin_ids(raw: str | None = None) -> tuple[str, ...]:
+    """The ids in ``SMASSIST_ADMINS`` (or ``raw``), in order, without duplicates.
+
+    Slack user ids and Telegram user ids together, separated by commas (or spaces,
+    semicolons); each channel keeps the ids of its own platform.
+    """
+    raw = os.environ.get("SMASSIST_ADMINS", "") if raw is None else raw
+    return tuple(dict.fromkeys(part for part in re.split(r"[\s,;]+", raw) if part))
 
 
 def is_admin(user_id: object) -> bool:

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from smassist import admin
+
 logger = logging.getLogger(__name__)
 
 _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -22,8 +24,7 @@ _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 def admin_ids(environ: Mapping[str, str] | None = None) -> list[str]:
     """The Slack user ids listed in ``SMASSIST_ADMINS``, in order, without duplicates."""
     raw = (environ if environ is not None else os.environ).get("SMASSIST_ADMINS", "")
-    ids = (part.strip() for part in raw.split(","))
-    return list(dict.fromkeys(i for i in ids if _SLACK_USER_ID.match(i)))
+    return [i for i in admin.admin_ids(raw) if _SLACK_USER_ID.match(i)]
 
 
 def is_admin(user_id: str | None, environ: Mapping[str, str] | None = None) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from smassist import admin
+
 ALLOWED_VARIABLE = "SMASSIST_TELEGRAM_ALLOWED_USERS"
 ADMINS_VARIABLE = "SMASSIST_ADMINS"
 
@@ -59,5 +61,4 @@ class AllowList:
 def admin_ids(value: str | None = None) -> frozenset[int]:
     """The Telegram ids among ``SMASSIST_ADMINS`` (the others are Slack ids)."""
     raw = os.environ.get(ADMINS_VARIABLE, "") if value is None else value
-    items = (item.strip() for item in raw.replace(";", ",").split(","))
-    return frozenset(int(item) for item in items if item.lstrip("-").isdigit())
+    return frozenset(int(item) for item in admin.admin_ids(raw) if item.lstrip("-").isdigit())
