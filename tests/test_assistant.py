@@ -122,3 +122,10 @@ def test_bundled_knowledge_base_answers_the_readme_question() -> None:
     reply = Assistant.load().ask("Combien d'entreprises ont une charte des médias sociaux ?")
     assert reply.matched and reply.topic == "charter"
     assert reply.statistics and all(s.source and s.year for s in reply.statistics if s.year)
+
+
+def test_sources_of_a_given_entry_do_not_need_it_to_be_the_last_answer(assistant: Assistant) -> None:
+    assistant.ask("Combien d'entreprises mesurent leur ROI ?", conversation="c1")
+    reply = assistant.sources("en", "c1", entry="charter-need")
+    assert reply.kind == "sources" and reply.entry == "charter-need"
+    assert assistant.sources("fr", "c1").entry == "charter-need"  # now the conversation's subject

@@ -206,10 +206,12 @@ class Assistant:
         return self._answer_entry(state, entry_id, question or state.kb.entries[entry_id].title[lang],
                                   lang, conversation, 1.0)
 
-    def sources(self, lang: str, conversation: str | None) -> Reply:
-        """The sources of the last answer in ``conversation``."""
+    def sources(self, lang: str, conversation: str | None, entry: str | None = None) -> Reply:
+        """The sources of ``entry``, or of the last answer in ``conversation``."""
         context = self.conversations.get(conversation)
         lang = _lang_hint(lang) or context.lang or "fr"
+        if entry is not None and entry in self._state.kb.entries:
+            return self._sources(self._state, entry, "source", lang, conversation)
         if context.entry is None or context.entry not in self._state.kb.entries:
             return Reply("source", "sources", message(lang, "no_context"), lang,
                          version=self._state.kb.version)

@@ -427,9 +427,8 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         reply = assistant.answer_entry(press.target, lang, key)
         await send(context, chat_id, render.render_reply(reply, kb))
     elif press.action == callbacks.SOURCES:
-        if assistant.conversations.get(key).entry != press.target:
-            assistant.answer_entry(press.target, lang, key)  # the sources of *this* answer
-        await send(context, chat_id, render.render_reply(assistant.sources(lang, key), kb))
+        await send(context, chat_id,
+                   render.render_reply(assistant.sources(lang, key, entry=press.target), kb))
     elif press.action == callbacks.TOPIC:
         await send(context, chat_id, [render.topic_questions_message(kb, press.target, lang)])
     elif press.action == callbacks.STATS:
