@@ -8,7 +8,7 @@ stand-in servers of ``tests/channels/`` (imported, not copied):
   receives its ``chat.postMessage``.
 - **Telegram**: the python-telegram-bot Application polls the stand-in Bot API
   (``getUpdates``); an answer counts when the stand-in receives its first
-  ``sendMessage`` for that chat. Measured twice: with the bot's rate limiter as
+  ``sendMessage`` (or ``sendPhoto``, for a trend's chart) for that chat. Measured twice: with the bot's rate limiter as
   deployed (``AIORateLimiter``: Telegram allows about 30 messages a second per
   bot, and the bot also sends a "typing…" action per question), and with its
   limits off, which leaves the channel code alone.
@@ -135,7 +135,7 @@ def bench_slack(kb: str | None, questions: list[str], concurrency: int) -> dict[
     from smassist.channels.slack.server import make_http_server
 
     class TimedSlack(SlackStandIn):
-        """The stand-in, noting when each answer arrives (to the microsecond, no polling)."""
+        """The stand-in, noting when each answer arrives (no polling)."""
 
         def __init__(self) -> None:
             super().__init__()
@@ -206,6 +206,7 @@ def bench_slack(kb: str | None, questions: list[str], concurrency: int) -> dict[
                               range(len(questions))))
             slack.wait(channels)
             burst = stats([], max(slack.arrived[c] for c in channels) - start, len(questions))
+            slack.settle(0.3)  # let the app finish what it sends after the answers (follow-ups)
         finally:
             server.shutdown()
             server.server_close()
@@ -237,9 +238,18 @@ async def _bench_telegram(kb: str | None, questions: list[str], rate_limited: bo
 
         async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
             result = await super()._api_sendMessage(params)
+            self._delivered(params)
+            return result
+
+        async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+            # Trend answers come as a chart with its caption.
+            result = await super()._api_sendPhoto(params)  # type: ignore[misc]
+            self._delivered(params)
+            return result
+
+        def _delivered(self, params: dict[str, Any]) -> None:
             self.arrived.setdefault(int(params["chat_id"]), time.perf_counter())
             self.changed.set()
-            return result
 
         async def wait(self, chats: list[int], timeout: float = 30.0) -> None:
             deadline = time.monotonic() + timeout
@@ -248,7 +258,9 @@ async def _bench_telegram(kb: str | None, questions: list[str], rate_limited: bo
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     missing = [c for c in chats if c not in self.arrived]
-                    raise RuntimeError(f"no Telegram answer for {len(missing)} question(s), e.g. {missing[:3]}")
+                    seen = [(c.method, c.status, c.params.get("chat_id")) for c in self.calls[-8:]]
+                    raise RuntimeError(f"no Telegram answer for {len(missing)} question(s), e.g. "
+                                       f"{missing[:3]}; last calls: {seen}")
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.changed.wait(), remaining)
 
