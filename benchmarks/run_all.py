@@ -60,7 +60,8 @@ def readme() -> str:
         b = accuracy["bundled"]["rows"]
         engine = b[0]
         best = max(b[2:], key=lambda r: r["in_scope_accuracy"] + r["out_of_scope_declined"])
-        targets.append(["Accuracy, bundled KB: engine ahead of every baseline",
+        targets.append(["Accuracy, bundled KB: engine ahead of every baseline (in-scope accuracy / "
+                        "out-of-scope declined, %)",
                         f"engine {pct(engine['in_scope_accuracy'])} / {pct(engine['out_of_scope_declined'])}; "
                         f"best baseline ({best['matcher']}, oracle threshold) "
                         f"{pct(best['in_scope_accuracy'])} / {pct(best['out_of_scope_declined'])}",
@@ -81,6 +82,10 @@ def readme() -> str:
                             verdict(all(engine["in_scope_accuracy"] >= r["in_scope_accuracy"]
                                         and engine["out_of_scope_recall"] >= r["out_of_scope_recall"]
                                         for r in others))])
+            targets.append(["Accuracy, CLINC150 (issue 3): at least 92 / 50, one threshold on validation",
+                            f"{pct(engine['in_scope_accuracy'])} / {pct(engine['out_of_scope_recall'])}; "
+                            "Rasa 90.9 / 31.2, DialogFlow 90.8 / 26.7, BERT 96.2 / 52.3 (published)",
+                            verdict(engine["in_scope_accuracy"] >= 0.92 and engine["out_of_scope_recall"] >= 0.50)])
     if latency:
         rows = {r["times"]: r for r in latency["rows"] if r["matcher"] == "engine" and "p99_ms" in r}
         t = latency.get("targets", {})
