@@ -233,9 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", help="knowledge base folder (default: the bundled one)")
     parser.add_argument("--budget", type=float, default=4.0,
                         help=f"seconds of querying per measurement (at least {MIN_SAMPLES} questions)")
-    parser.add_argument("--max-examples", type=int, default=1_100_000,
-                        help="skip sizes with more example questions than this (default 1,100,000)")
-    parser.add_argument("--timeout", type=float, default=240.0, help="seconds before a measurement is given up")
+    parser.add_argument("--max-examples", type=int, default=2_500_000,
+                        help="skip sizes with more example questions than this (default 2,500,000)")
+    parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a measurement is given up")
     parser.add_argument("--worker", nargs=2, metavar=("TIMES", "MATCHER"), help=argparse.SUPPRESS)
     parser.add_argument("--json", default="latency.json", help="file name under benchmarks/results/")
     args = parser.parse_args(argv)
