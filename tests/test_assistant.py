@@ -129,3 +129,9 @@ def test_sources_of_a_given_entry_do_not_need_it_to_be_the_last_answer(assistant
     reply = assistant.sources("en", "c1", entry="charter-need")
     assert reply.kind == "sources" and reply.entry == "charter-need"
     assert assistant.sources("fr", "c1").entry == "charter-need"  # now the conversation's subject
+
+
+def test_a_bare_number_without_pending_choices_is_not_matched_as_a_question(assistant: Assistant) -> None:
+    reply = assistant.ask("1", lang="fr", conversation="fresh")
+    assert reply.kind == "invalid" and not reply.matched
+    assert "choix" in reply.text

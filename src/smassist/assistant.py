@@ -128,9 +128,13 @@ class Assistant:
                          version=state.kb.version)
 
         number = choice_number(cleaned)
-        if number is not None and context.choices and number <= len(context.choices):
-            return self._answer_entry(state, context.choices[number - 1], text, reply_lang,
-                                      conversation, 1.0)
+        if number is not None:
+            if context.choices and number <= len(context.choices):
+                return self._answer_entry(state, context.choices[number - 1], text, reply_lang,
+                                          conversation, 1.0)
+            # A bare digit is a pick, not a question: never match it against the entries.
+            return Reply(text, "invalid", message(reply_lang, "no_choice"), reply_lang,
+                         version=state.kb.version)
 
         kind = follow_up_kind(cleaned)
         if kind == "help":

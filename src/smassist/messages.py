@@ -23,6 +23,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "article": "lu dans « {title} » ({publisher}{date})",
         "age_note": "Chiffres de {year}.",
         "pick": "Répondez par le numéro de votre choix.",
+        "no_choice": "Il n'y a pas de choix en attente : posez-moi votre question en quelques mots.",
     },
     "en": {
         "empty": "Ask me a question about social media in companies, for example: \"Do we need a social media policy?\"",
@@ -42,6 +43,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "article": "read in \"{title}\" ({publisher}{date})",
         "age_note": "Figures from {year}.",
         "pick": "Reply with the number of your choice.",
+        "no_choice": "There is no choice waiting for a number: ask me your question in a few words.",
     },
 }
 
