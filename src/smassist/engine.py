@@ -26,6 +26,7 @@ the domain; domain words live in ``knowledge/``.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from array import array
@@ -33,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import itemgetter
 
 from smassist.knowledge import LANGS, KnowledgeBase
 from smassist.normalize import CONCEPT, STOP, Analyzer, stem, tokens
@@ -94,13 +96,14 @@ class Postings:
     a cached index loads in a few milliseconds.
     """
 
-    __slots__ = ("bounds", "ids", "index", "weights")
+    __slots__ = ("_by_id", "bounds", "ids", "index", "weights")
 
     def __init__(self, lists: dict[str, tuple[list[int], list[float]]]):
         self.ids = array("l")
         self.weights = array("d")
         self.bounds = array("l", [0])
         self.index: dict[str, int] = {}
+        self._by_id: dict[str, dict[int, float]] = {}
         for term, (ids, weights) in lists.items():
             self.index[term] = len(self.index)
             self.ids.extend(ids)
@@ -113,6 +116,15 @@ class Postings:
             return None
         start, end = self.bounds[i], self.bounds[i + 1]
         return self.ids[start:end], self.weights[start:end]
+
+    def by_id(self, term: str) -> dict[int, float]:
+        """id -> weight for ``term``; built on first use and kept (not pickled)."""
+        found = self._by_id.get(term)
+        if found is None:
+            pair = self.get(term)
+            found = dict(zip(*pair, strict=True)) if pair else {}
+            self._by_id[term] = found
+        return found
 
     def __contains__(self, term: str) -> bool:
         return term in self.index
@@ -127,6 +139,7 @@ class Postings:
     def __setstate__(self, state: tuple[array, array, array, str]) -> None:
         self.ids, self.weights, self.bounds, terms = state
         self.index = {term: i for i, term in enumerate(terms.split("\n"))} if terms else {}
+        self._by_id = {}
 
 
 class Engine:
@@ -140,8 +153,11 @@ class Engine:
     text_weight = 0.5
     #: An unknown query word weighs this share of the rarest known term.
     unknown_weight = 1.0
-    #: Terms in more than this share of the example questions are "crowded".
+    #: Terms in more than this share of the example questions (or this many) are "crowded".
     crowded_share = 0.1
+    crowded_cap = 500
+    #: Examples kept, by the score of their rarer terms, before crowded terms refine them.
+    max_candidates = 1000
 
     def __init__(self, kb: KnowledgeBase):
         self._build(examples_of(kb), kb.synonyms, kb.stopwords, texts_of(kb))
@@ -199,7 +215,7 @@ class Engine:
         # examples that rarer terms found: they tell close examples apart without making
         # every question visit most of the index.
         n_questions = sum(1 for _, _, is_question in docs if is_question)
-        crowded = max(self.crowded_share * n_questions, 64)
+        crowded = min(max(self.crowded_share * n_questions, 64), self.crowded_cap)
         question_df: dict[str, int] = defaultdict(int)
         for _, found, is_question in docs:
             if is_question:
@@ -293,29 +309,39 @@ class Engine:
                     doc_scores[doc_id] += weight * doc_weight
         later = [(t, w) for t, w in vector.items() if t in self.secondary]
         if not doc_scores:
-            # Only crowded words (e.g. "social media?"): let them find examples after all.
-            for term, weight in later:
-                if not term.startswith(STOP):
-                    for doc_id, doc_weight in zip(*self.secondary.get(term), strict=True):
-                        doc_scores[doc_id] += weight * doc_weight
-            later = [(t, w) for t, w in later if t.startswith(STOP)]
+            # Only crowded words (e.g. "social media?"): the entries whose vocabulary
+            # weighs them most lend their examples as candidates.
+            doc_scores = self._candidates_from_centroids(vector)
             if not doc_scores:
                 return query, [], coverage
+        if len(doc_scores) > self.max_candidates:
+            doc_scores = dict(heapq.nlargest(self.max_candidates, doc_scores.items(),
+                                             key=itemgetter(1)))
+        # Crowded terms and stop words refine the candidates (cost: candidates, not postings).
         for term, weight in later:
-            for doc_id, doc_weight in zip(*self.secondary.get(term), strict=True):
-                if doc_id in doc_scores:
+            weights = self.secondary.by_id(term)
+            for doc_id in doc_scores:
+                doc_weight = weights.get(doc_id)
+                if doc_weight:
                     doc_scores[doc_id] += weight * doc_weight
         best_example: dict[int, float] = defaultdict(float)
         for doc_id, score in doc_scores.items():
             entry = self.doc_entry[doc_id]
             if score > best_example[entry]:
                 best_example[entry] = score
-        centroid: dict[int, float] = defaultdict(float)
+        centroid: dict[int, float] = dict.fromkeys(best_example, 0.0)
         for term, weight in vector.items():
-            found = self.centroid_postings.get(term)
-            if found:
-                for entry, entry_weight in zip(*found, strict=True):
-                    if entry in best_example:
+            if term not in self.centroid_postings:
+                continue
+            weights = self.centroid_postings.by_id(term)
+            if len(weights) < len(centroid):
+                for entry, entry_weight in weights.items():
+                    if entry in centroid:
+                        centroid[entry] += weight * entry_weight
+            else:
+                for entry in centroid:
+                    entry_weight = weights.get(entry)
+                    if entry_weight:
                         centroid[entry] += weight * entry_weight
         blend = self.example_weight
         ranked = sorted(
@@ -323,6 +349,30 @@ class Engine:
             reverse=True,
         )
         return query, ranked[: max(limit, 2)], coverage
+
+    def _candidates_from_centroids(self, vector: dict[str, float], entries: int = 20) -> dict[int, float]:
+        scores: dict[int, float] = defaultdict(float)
+        for term, weight in vector.items():
+            if term.startswith(STOP):
+                continue
+            found = self.centroid_postings.get(term)
+            if found:
+                for entry, entry_weight in zip(*found, strict=True):
+                    scores[entry] += weight * entry_weight
+        if not scores:
+            return {}
+        best = {e for e, _ in heapq.nlargest(entries, scores.items(), key=itemgetter(1))}
+        if not hasattr(self, "_entry_docs"):
+            by_entry: dict[int, list[int]] = defaultdict(list)
+            for doc_id, entry in enumerate(self.doc_entry):
+                by_entry[entry].append(doc_id)
+            self._entry_docs = dict(by_entry)
+        return {doc_id: 0.0 for entry in best for doc_id in self._entry_docs.get(entry, ())}
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_entry_docs", None)  # derived, rebuilt on first use
+        return state
 
     def match(self, text: str, lang: str, limit: int = 3) -> Match:
         query, ranked, coverage = self.scores(text, lang, limit)
