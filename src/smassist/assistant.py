@@ -9,8 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from smassist import language, paths, trends
-from smassist.conversation import ConversationStore, choice_number, follow_up_kind
+from smassist import language, paths
+from smassist.conversation import (
+    ConversationStore,
+    asks_for_trend,
+    choice_number,
+    follow_up_kind,
+)
 from smassist.engine import Engine, Match
 from smassist.knowledge import KnowledgeBase
 from smassist.messages import MAX_QUESTION_CHARS, message
@@ -151,7 +156,7 @@ class Assistant:
             return self._details(state, context.entry, text, reply_lang, conversation)
 
         match = state.engine.match(cleaned, reply_lang)
-        if trends.asks_for_trend(cleaned):
+        if asks_for_trend(cleaned):
             trend = self._trend_for_match(state, match, cleaned, text, reply_lang, conversation)
             if trend is not None:
                 return trend
@@ -159,6 +164,8 @@ class Assistant:
 
     def trend(self, key: str, lang: str | None = None, conversation: str | None = None) -> Reply:
         """Figures over time (kind 'trend') for a series id, a topic id or words: "roi"."""
+        from smassist import trends
+
         state = self._state
         cleaned = _clean(key if isinstance(key, str) else "")
         context = self.conversations.get(conversation)
@@ -184,6 +191,8 @@ class Assistant:
     def _trend_for_match(self, state: State, match: Match, cleaned: str, question: str,
                          lang: str, conversation: str | None) -> Reply | None:
         """A trend answer when the question asks for an evolution and its subject has a series."""
+        from smassist import trends
+
         entry = match.candidates[0].entry if match.candidates and match.decision != "unknown" else None
         via_entry = trends.series_for_entry(state.kb, entry) if entry else []
         named = trends.find_series(state.kb, cleaned)

@@ -10,18 +10,15 @@ needed to answer.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 import pickle
 import sys
-import tempfile
 from pathlib import Path
 
 from smassist import kbfiles, paths
 from smassist.engine import Engine
 from smassist.knowledge import KnowledgeBase
 
-log = logging.getLogger(__name__)
 _PACKAGE = Path(__file__).resolve().parent
 
 
@@ -73,14 +70,22 @@ def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:
     except FileNotFoundError:
         return None
     except Exception as exc:  # a stale or corrupt cache is rebuilt, never fatal
-        log.debug("ignoring unreadable cache: %s", exc)
+        _log().debug("ignoring unreadable cache: %s", exc)
         return None
     if not isinstance(kb, KnowledgeBase) or not isinstance(engine, Engine):
         return None
     return kb, engine
 
 
+def _log():  # logging is imported only when there is something to say
+    import logging
+
+    return logging.getLogger(__name__)
+
+
 def _write(key: str, value: tuple[KnowledgeBase, Engine]) -> None:
+    import tempfile
+
     try:
         directory = paths.cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
@@ -93,4 +98,4 @@ def _write(key: str, value: tuple[KnowledgeBase, Engine]) -> None:
             pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, directory / f"kb-{key}.pickle")
     except Exception as exc:  # read-only home, full disk: answering still works
-        log.debug("cannot write the knowledge-base cache: %s", exc)
+        _log().debug("cannot write the knowledge-base cache: %s", exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -28,6 +29,11 @@ def cache_dir() -> Path:
     env = os.environ.get("SMASSIST_CACHE_DIR")
     if env:
         return Path(env).expanduser()
+    if sys.platform.startswith("linux"):
+        # What platformdirs answers on Linux, without importing it on every start.
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+        return base / "smassist"
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("smassist", appauthor=False))

@@ -9,7 +9,7 @@ the same population, and the answer says so.
 
 Which series belongs to which topic comes from the data (the topics of the
 series' statistics); the only words here are the assistant's own (trend
-wording, in :data:`TREND_PATTERNS`, and its sentences).
+wording, in :data:`smassist.conversation.TREND_PATTERNS`, and its sentences).
 """
 
 from __future__ import annotations
@@ -18,25 +18,13 @@ import itertools
 import re
 from dataclasses import dataclass
 
+# How people ask for an evolution lives with the other conversational phrases.
+from smassist.conversation import asks_for_trend as asks_for_trend  # re-exported
+from smassist.conversation import text_fold, trend_pattern
 from smassist.figures import format_number, scope_name
 from smassist.knowledge import KnowledgeBase, SeriesInfo
 from smassist.normalize import STOPWORDS, fold, stem, tokens
 from smassist.reply import Reply, StatisticView, Suggestion
-
-#: How people ask for an evolution (folded: lower case, no accents). UI language, not domain.
-TREND_PATTERNS: tuple[str, ...] = (
-    # French
-    r"evolu\w*", r"progress\w*", r"tendances?", r"au fil (?:des|du) \w+", r"dans le temps",
-    r"d annee en annee", r"depuis (?:19|20)\d\d", r"entre (?:19|20)\d\d", r"augmente(?:nt)?",
-    r"diminue(?:nt)?", r"recule(?:nt)?", r"stagne(?:nt)?", r"en (?:hausse|baisse)", r"courbe",
-    r"graphique", r"historique", r"decolle\w*", r"se (?:repand|generalise)\w*",
-    # English
-    r"evolv\w*", r"trends?", r"trending", r"over (?:time|the years)", r"year (?:on|over) year",
-    r"since (?:19|20)\d\d", r"between (?:19|20)\d\d", r"(?:is|are) (?:growing|rising|falling|declining|increasing|decreasing|spreading|stalling)",
-    r"grow(?:s|ing|th)", r"increas(?:e|es|ing)", r"decreas(?:e|es|ing)", r"declin(?:e|es|ing)",
-    r"taking off", r"chart", r"graph", r"history", r"changed",
-)
-_TREND = re.compile(r"\b(?:" + "|".join(TREND_PATTERNS) + r")\b")
 
 #: Below this many points, a change between two surveys is not called a rise or a fall.
 STABLE_POINTS = 5
@@ -95,11 +83,6 @@ _TEXT = {
 
 def text(lang: str, name: str, **values: object) -> str:
     return _TEXT[lang][name].format(**values)
-
-
-def asks_for_trend(question: str) -> bool:
-    """True when the question asks how something moved over time."""
-    return bool(_TREND.search(text_fold(question)))
 
 
 # --- which series ---------------------------------------------------------------
@@ -167,15 +150,10 @@ def _words(*texts: str) -> set[str]:
     """Stemmed content words of the texts, in both languages (names mix them)."""
     found: set[str] = set()
     for text_ in texts:
-        for word in tokens(_TREND.sub(" ", text_fold(text_))):
+        for word in tokens(trend_pattern().sub(" ", text_fold(text_))):
             if not any(word in STOPWORDS[lang] for lang in STOPWORDS) and len(word) > 1:
                 found.update(stem(word, lang) for lang in STOPWORDS)
     return found
-
-
-def text_fold(text_: str) -> str:
-    """Folded words separated by single spaces (what the trend patterns are written for)."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text_).replace("'", " ")))
 
 
 # --- the trend -----------------------------------------------------------------
