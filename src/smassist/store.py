@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
 import os
 import re
 import threading
@@ -35,7 +34,18 @@ if TYPE_CHECKING:
 
     from smassist.reply import Reply
 
-log = logging.getLogger(__name__)
+
+
+class _Log:
+    """The module's logger, importing :mod:`logging` only when there is a failure to report."""
+
+    def __getattr__(self, name: str) -> Any:
+        import logging
+
+        return getattr(logging.getLogger(__name__), name)
+
+
+log = _Log()
 
 SCHEMA_VERSION = 1
 DB_NAME = "smassist.sqlite3"
