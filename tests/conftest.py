@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from smassist.reply import Reply
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_KB = REPO / "knowledge"
 
@@ -33,3 +35,21 @@ def kb_copy(tmp_path: Path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(BUNDLED_KB, target)
     return target
+
+
+class ListRecorder:
+    """The Assistant's question-log hook (Recorder), keeping what it is told in lists."""
+
+    def __init__(self) -> None:
+        self.questions: list[tuple[Reply, str, str | None]] = []
+        self.feedback: list[tuple[str, bool, str, str | None]] = []
+        self.clicks: list[tuple[str, str, str, str | None]] = []
+
+    def record_question(self, reply: Reply, channel: str, user: str | None) -> None:
+        self.questions.append((reply, channel, user))
+
+    def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None:
+        self.feedback.append((reply_id, useful, channel, user))
+
+    def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None:
+        self.clicks.append((reply_id, entry, channel, user))

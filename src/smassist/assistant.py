@@ -17,7 +17,7 @@ from smassist.conversation import (
     follow_up_kind,
 )
 from smassist.engine import Engine, Match
-from smassist.knowledge import KnowledgeBase
+from smassist.knowledge import EntryInfo, KnowledgeBase
 from smassist.messages import MAX_QUESTION_CHARS, message
 from smassist.reply import Reply, StatisticView, Suggestion
 
@@ -279,7 +279,7 @@ class Assistant:
             matched=True, topic=entry.topic, entry=entry.id, title=entry.title[lang],
             confidence=confidence,
             statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics),
-            follow_ups=tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3]),
+            follow_ups=_follow_ups(kb, entry, lang),
             version=kb.version,
         )
 
@@ -303,7 +303,7 @@ class Assistant:
             text = message(lang, "no_sources", title=entry.title[lang], article="—")
         return Reply(question, "sources", text, lang, matched=True, topic=entry.topic,
                      entry=entry.id, title=entry.title[lang], confidence=1.0, statistics=stats,
-                     follow_ups=tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3]),
+                     follow_ups=_follow_ups(kb, entry, lang),
                      version=kb.version)
 
     def _details(self, state: State, entry_id: str, question: str, lang: str,
@@ -321,16 +321,20 @@ class Assistant:
         if extra:
             lines.append("")
             lines.extend(f"- {s.text} ({s.source})" for s in extra[:8])
-        related = tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups)
         return Reply(question, "details", "\n".join(lines), lang, matched=True, topic=entry.topic,
                      entry=entry.id, title=entry.title[lang], confidence=1.0,
-                     statistics=stats + tuple(extra[:8]), follow_ups=related[:3],
+                     statistics=stats + tuple(extra[:8]), follow_ups=_follow_ups(kb, entry, lang),
                      version=kb.version)
 
     @staticmethod
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
         return tuple((t.id, t.title[lang]) for t in state.kb.topics.values()
                      if state.kb.entries_by_topic(t.id))
+
+
+def _follow_ups(kb: KnowledgeBase, entry: EntryInfo, lang: str) -> tuple[Suggestion, ...]:
+    """The entry's first three follow-ups, titled in ``lang``."""
+    return tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3])
 
 
 def _lang_hint(lang: str | None) -> str | None:

@@ -43,7 +43,7 @@ from tests.channels.slack_standin import (
     SlackStandIn,
     SocketModeStandIn,
 )
-from tests.conftest import BUNDLED_KB
+from tests.conftest import BUNDLED_KB, ListRecorder
 
 SECRET = "stand-in-signing-secret"
 QUESTION_FR = "Faut-il une charte des médias sociaux dans notre entreprise ?"
@@ -60,22 +60,7 @@ def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name.lower(), raising=False)
 
 
-class QuestionLog:
-    """A Recorder keeping everything in lists (the Assistant's question-log hook)."""
-
-    def __init__(self) -> None:
-        self.questions: list[tuple[Reply, str, str | None]] = []
-        self.feedback: list[tuple[str, bool, str, str | None]] = []
-        self.clicks: list[tuple[str, str, str, str | None]] = []
-
-    def record_question(self, reply: Reply, channel: str, user: str | None) -> None:
-        self.questions.append((reply, channel, user))
-
-    def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None:
-        self.feedback.append((reply_id, useful, channel, user))
-
-    def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None:
-        self.clicks.append((reply_id, entry, channel, user))
+QuestionLog = ListRecorder
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from smassist.channels.telegram.bot import (
 from smassist.channels.telegram.texts import TEXTS
 from smassist.reply import Reply, Suggestion
 from tests.channels.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
+from tests.conftest import ListRecorder
 
 REPO = Path(__file__).resolve().parents[2]
 #: The knowledge base under test: the bundled one unless this variable names another.
@@ -51,22 +52,7 @@ ROI_QUESTION = "Combien d'entreprises mesurent leur ROI ?"
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
 
-class RecorderSpy:
-    """The assistant's question-log hook, keeping what it is told."""
-
-    def __init__(self) -> None:
-        self.questions: list[tuple[Reply, str, str | None]] = []
-        self.feedback: list[tuple[str, bool, str, str | None]] = []
-        self.clicks: list[tuple[str, str, str, str | None]] = []
-
-    def record_question(self, reply: Reply, channel: str, user: str | None) -> None:
-        self.questions.append((reply, channel, user))
-
-    def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None:
-        self.feedback.append((reply_id, useful, channel, user))
-
-    def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None:
-        self.clicks.append((reply_id, entry, channel, user))
+RecorderSpy = ListRecorder
 
 
 @pytest.fixture(autouse=True)
