@@ -249,6 +249,17 @@ def _since(text: str | None):  # -> datetime | None
         raise CommandError(str(exc)) from None
 
 
+def _logged_questions(age: str | None) -> list:  # -> list[QuestionRecord]
+    """The logged questions of the last ``age`` (all when None); exit 1 if the log can't be read."""
+    from smassist.store import StoreUnavailable
+
+    since = _since(age)
+    try:
+        return _question_store().questions(since)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+
+
 def cmd_log_prune(args: argparse.Namespace) -> int:
     from smassist.store import StoreUnavailable
 
@@ -264,13 +275,9 @@ def cmd_log_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_log_export(args: argparse.Namespace) -> int:
-    from smassist.store import EXPORT_FIELDS, StoreUnavailable
+    from smassist.store import EXPORT_FIELDS
 
-    since = _since(args.since)
-    try:
-        records = [r.to_dict() for r in _question_store().questions(since)]
-    except StoreUnavailable as exc:
-        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    records = [r.to_dict() for r in _logged_questions(args.since)]
     if args.csv:
         import csv
 
@@ -287,14 +294,8 @@ def cmd_log_export(args: argparse.Namespace) -> int:
 
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
     from smassist import reports
-    from smassist.store import StoreUnavailable
 
-    since = _since(args.since)
-    store = _question_store()
-    try:
-        records = store.questions(since)
-    except StoreUnavailable as exc:
-        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    records = _logged_questions(args.since)
     gaps = reports.find_gaps(records, load_assistant(args).state)
     if args.json:
         sys.stdout.write(json.dumps([g.to_dict() for g in gaps], ensure_ascii=False, indent=1) + "\n")
@@ -307,13 +308,8 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from smassist import reports
-    from smassist.store import StoreUnavailable
 
-    since = _since(args.since)
-    try:
-        records = _question_store().questions(since)
-    except StoreUnavailable as exc:
-        raise CommandError(str(exc), EXIT_PROBLEMS) from None
+    records = _logged_questions(args.since)
     summary = reports.summarize(records, since=args.since)
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
