@@ -135,3 +135,9 @@ def test_a_bare_number_without_pending_choices_is_not_matched_as_a_question(assi
     reply = assistant.ask("1", lang="fr", conversation="fresh")
     assert reply.kind == "invalid" and not reply.matched
     assert "choix" in reply.text
+
+
+def test_undecodable_bytes_become_valid_text_for_the_reply_and_the_log(assistant: Assistant) -> None:
+    reply = assistant.ask("ROI \udcff\udcfe ?")
+    assert "\udcff" not in reply.question and "\ufffd" in reply.question
+    reply.question.encode("utf-8")  # what the log and JSON need

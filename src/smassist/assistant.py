@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -98,6 +99,11 @@ class Assistant:
 
         ``channel`` and ``user`` (the platform's user id) only go to the question log.
         """
+        if not isinstance(text, str):
+            text = "" if text is None else str(text)
+        # Undecodable bytes (a terminal's surrogate escapes) become U+FFFD, so the reply,
+        # its JSON and the question log only ever hold valid text.
+        text = _SURROGATES.sub("\ufffd", text)
         reply = self._ask(text, lang, conversation)
         if self.recorder is not None:
             self.recorder.record_question(reply, channel, user)
@@ -117,8 +123,6 @@ class Assistant:
 
     def _ask(self, text: str, lang: str | None, conversation: str | None) -> Reply:
         state = self._state  # one version for the whole answer
-        if not isinstance(text, str):
-            text = "" if text is None else str(text)
         context = self.conversations.get(conversation)
         hint = _lang_hint(lang) or context.lang
         problem = _input_problem(text)
@@ -335,6 +339,9 @@ class Assistant:
 def _follow_ups(kb: KnowledgeBase, entry: EntryInfo, lang: str) -> tuple[Suggestion, ...]:
     """The entry's first three follow-ups, titled in ``lang``."""
     return tuple(Suggestion(f, kb.entries[f].title[lang]) for f in entry.follow_ups[:3])
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _lang_hint(lang: str | None) -> str | None:
