@@ -141,3 +141,9 @@ def test_undecodable_bytes_become_valid_text_for_the_reply_and_the_log(assistant
     reply = assistant.ask("ROI \udcff\udcfe ?")
     assert "\udcff" not in reply.question and "\ufffd" in reply.question
     reply.question.encode("utf-8")  # what the log and JSON need
+
+
+def test_sources_of_an_answer_without_figures_say_so(assistant: Assistant) -> None:
+    reply = assistant.sources("en", "c1", entry="charter-need")
+    assert reply.kind == "sources" and not reply.statistics
+    assert "cites no figure" in reply.text and "—" not in reply.text

@@ -282,7 +282,7 @@ class Assistant:
             question, "answer", entry.answer[lang], lang,
             matched=True, topic=entry.topic, entry=entry.id, title=entry.title[lang],
             confidence=confidence,
-            statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics),
+            statistics=_shown_statistics(kb, entry, lang),
             follow_ups=_follow_ups(kb, entry, lang),
             version=kb.version,
         )
@@ -292,7 +292,7 @@ class Assistant:
         kb = state.kb
         entry = kb.entries[entry_id]
         self.conversations.remember(conversation, entry=entry_id, lang=lang)
-        stats = tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics)
+        stats = _shown_statistics(kb, entry, lang)
         if stats:
             lines = [message(lang, "sources_intro", title=entry.title[lang])]
             for source in dict.fromkeys(s.source for s in stats):
@@ -304,7 +304,7 @@ class Assistant:
                 lines.extend(f"  · {s.text}" for s in cited)
             text = "\n".join(lines)
         else:
-            text = message(lang, "no_sources", title=entry.title[lang], article="—")
+            text = message(lang, "no_sources", title=entry.title[lang])
         return Reply(question, "sources", text, lang, matched=True, topic=entry.topic,
                      entry=entry.id, title=entry.title[lang], confidence=1.0, statistics=stats,
                      follow_ups=_follow_ups(kb, entry, lang),
@@ -315,7 +315,7 @@ class Assistant:
         kb = state.kb
         entry = kb.entries[entry_id]
         self.conversations.remember(conversation, entry=entry_id, lang=lang)
-        stats = tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics)
+        stats = _shown_statistics(kb, entry, lang)
         # More detail than the answer: every figure of the topic, each with its source.
         extra = [
             StatisticView.of(s, kb, lang) for s in kb.statistics_by_topic(entry.topic)
@@ -334,6 +334,11 @@ class Assistant:
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
         return tuple((t.id, t.title[lang]) for t in state.kb.topics.values()
                      if state.kb.entries_by_topic(t.id))
+
+
+def _shown_statistics(kb: KnowledgeBase, entry: EntryInfo, lang: str) -> tuple[StatisticView, ...]:
+    """The figures shown with the entry's answer, each with its source, in ``lang``."""
+    return tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in entry.statistics)
 
 
 def _follow_ups(kb: KnowledgeBase, entry: EntryInfo, lang: str) -> tuple[Suggestion, ...]:
