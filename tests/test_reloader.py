@@ -214,6 +214,25 @@ def test_reload_now_reports_version_and_counts(kb_copy: Path, roi_file: Path) ->
     assert str(outcome.problems[0]).startswith(str(outcome.problems[0].file) + ":")
 
 
+def test_a_reloaded_version_is_cached_for_the_next_start(kb_copy: Path, roi_file: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from smassist import cache, loader
+
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    write(roi_file, version_b(roi_file.read_text(encoding="utf-8")))
+    assert reload_now(assistant).changed
+
+    # A restart now reads the reloaded version from the cache: no YAML is parsed.
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the knowledge base was parsed again")
+
+    monkeypatch.setattr(loader, "load", no_parsing)
+    restarted = Assistant.load(kb_copy)
+    assert restarted.kb.version == assistant.kb.version
+    assert MARKER in restarted.ask(QUESTION).text
+    assert cache.cache_key(kb_copy)[1] == assistant.kb.version
+
+
 def test_admins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert not admin.is_admin("U123")
     monkeypatch.setenv("SMASSIST_ADMINS", "U123, 987654321 ,UABC")

@@ -34,8 +34,11 @@ def _code_stamp() -> str:
 def cache_key(root: Path) -> tuple[str, str]:
     """(cache key, content version) for the knowledge base in ``root``."""
     version = kbfiles.content_version(root)
-    key = hashlib.sha256(f"{version}|{_code_stamp()}".encode()).hexdigest()[:32]
-    return key, version
+    return _key(version), version
+
+
+def _key(version: str) -> str:
+    return hashlib.sha256(f"{version}|{_code_stamp()}".encode()).hexdigest()[:32]
 
 
 def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, Engine]:
@@ -60,6 +63,17 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     if key:
         _write(key, (kb, engine))
     return kb, engine
+
+
+def store(kb: KnowledgeBase, engine: Engine) -> None:
+    """Cache a version loaded elsewhere (a live reload), so the next start-up is warm.
+
+    ``kb.version`` must be the content version of the files it was read from
+    (the reloader checks that they did not change during the read).
+    """
+    if os.environ.get("SMASSIST_NO_CACHE"):
+        return
+    _write(_key(kb.version), (kb, engine))
 
 
 def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:

@@ -91,8 +91,8 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
         root = Path(current.root)
         before = fingerprint(root)
         try:
-            # Straight from the files, not the compiled cache: a file edited
-            # during the read must not leave a mislabelled version in the cache.
+            # Straight from the files, not the compiled cache; it is written
+            # below only when the files did not change during the read.
             kb = loader.load(root)
             engine = Engine(kb)
         except loader.KnowledgeBaseError as exc:
@@ -114,6 +114,9 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
             assistant.swap(kb, engine)
             log.info("knowledge base reloaded: version %s (was %s)", kb.version[:12],
                      current.version[:12])
+            from smassist import cache
+
+            cache.store(kb, engine)  # the next start-up reads it instead of rebuilding
         return ReloadOutcome(True, changed, kb.version[:12], current.version[:12], kb.summary())
 
 
