@@ -133,3 +133,17 @@ def test_python_dash_m_reports_errors_without_a_traceback(tmp_path: Path) -> Non
                              "--kb", str(write_kb(tmp_path / "kb"))], capture_output=True, text=True)
     assert result.returncode == 2
     assert "unknown topic 'nope'" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(("platform", "module"), [("slack", "slack_bolt"), ("slack", "aiohttp"),
+                                                   ("telegram", "telegram")])
+def test_serve_without_the_platform_extra_says_how_to_install_it(
+        platform: str, module: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # A None entry in sys.modules makes `import module` fail, as on a core-only install.
+    monkeypatch.setitem(sys.modules, module, None)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-not-used")
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:not-used")
+    assert main(["serve", platform]) == 2
+    err = capsys.readouterr().err
+    assert f"pip install 'smassist[{platform}]'" in err
+    assert "Traceback" not in err

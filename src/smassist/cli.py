@@ -340,7 +340,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
 # --- the parser ----------------------------------------------------------------
 
 
+#: What each platform needs beyond the core install, and the extra that brings it.
+_PLATFORM_MODULES = {"slack": ("slack_bolt", "slack_sdk", "aiohttp"), "telegram": ("telegram",)}
+
+
 def _serve(args: argparse.Namespace) -> int:
+    import importlib
+
+    for module in _PLATFORM_MODULES[args.platform]:
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise CommandError(
+                f"{args.platform.capitalize()} support is not installed (no module {module!r}).\n"
+                f"Install it with: pip install 'smassist[{args.platform}]'", EXIT_USAGE) from None
     if args.platform == "slack":
         from smassist.channels.slack.server import serve
     else:
