@@ -116,6 +116,11 @@ def test_summary_counts_days_channels_answers_and_feedback() -> None:
     assert "11 questions, 30 % answered" in text
     assert "2026-03-10" in text and "telegram" in text
     assert "Most asked without an answer" in text
+    assert text.startswith("smassist report (last 30 days)")
+    french = reports.format_summary(summary, "fr")
+    assert french.startswith("Rapport smassist (30 derniers jours) : 11 questions, 30 % avec une réponse")
+    assert "restées sans réponse" in french and "Quelle est la météo à Paris demain ?" in french
+    assert "answered" not in french
 
 
 @pytest.fixture

@@ -109,4 +109,4 @@ def report_command(assistant: Assistant, since: str = "30d", lang: str = "en") -
         records = store.questions(utcnow() - parse_duration(since))
     except (StoreUnavailable, ValueError) as exc:
         return str(exc)
-    return reports.format_summary(reports.summarize(records, since=since))
+    return reports.format_summary(reports.summarize(records, since=since), lang)

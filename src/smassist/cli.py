@@ -314,7 +314,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(summary, ensure_ascii=False, indent=1) + "\n")
     else:
-        sys.stdout.write(reports.format_summary(summary) + "\n")
+        sys.stdout.write(reports.format_summary(summary, args.lang) + "\n")
     return EXIT_OK
 
 
@@ -444,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="usage summary from the question log")
     report.add_argument("--since", metavar="AGE", default="30d", help="e.g. 30d (default), 12h, 4w")
     report.add_argument("--json", action="store_true")
+    report.add_argument("--lang", choices=("fr", "en"), default="en", help="language of the text report")
     report.set_defaults(handler=cmd_report)
 
     evaluate = commands.add_parser("eval", parents=[common], help="accuracy report on a labelled question file")

@@ -11,6 +11,7 @@ feedback, and the most asked questions without an answer.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -285,34 +286,65 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f} %"
 
 
-def format_summary(summary: dict[str, Any]) -> str:
-    """The summary as plain text, readable in a terminal and in a chat message."""
+_REPORT_TEXT = {
+    "en": {
+        "period": "last {n} {unit}", "units": {"h": "hours", "d": "days", "w": "weeks"}, "all": "all time",
+        "empty": "smassist report ({period}): no questions logged.",
+        "head": "smassist report ({period}): {questions} questions, {rate} answered ({answered} of {answerable})",
+        "per_day": "Questions per day:", "day": "day", "total": "total",
+        "feedback": "Feedback: {given} replies rated ({rate} of answers), {useful_share} useful "
+                    "({useful} 👍, {not_useful} 👎); {clicks} follow-up clicks.",
+        "top_topics": "Top topics:", "top_entries": "Top entries:",
+        "unanswered": "Most asked without an answer (see `smassist kb gaps`):",
+    },
+    "fr": {
+        "period": "{n} derniers {unit}", "units": {"h": "heures", "d": "jours", "w": "semaines"},
+        "all": "depuis le début",
+        "empty": "Rapport smassist ({period}) : aucune question enregistrée.",
+        "head": "Rapport smassist ({period}) : {questions} questions, {rate} avec une réponse "
+                "({answered} sur {answerable})",
+        "per_day": "Questions par jour :", "day": "jour", "total": "total",
+        "feedback": "Avis : {given} réponses notées ({rate} des réponses), {useful_share} utiles "
+                    "({useful} 👍, {not_useful} 👎) ; {clicks} clics sur des questions liées.",
+        "top_topics": "Sujets les plus demandés :", "top_entries": "Fiches les plus servies :",
+        "unanswered": "Questions les plus posées restées sans réponse (voir `smassist kb gaps`) :",
+    },
+}
+
+
+def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
+    """The summary as plain text in ``lang`` (fr or en), readable in a terminal and in a chat."""
+    text = _REPORT_TEXT.get(lang, _REPORT_TEXT["en"])
     since = summary.get("since")
-    period = f"last {since}" if since else "all time"
+    found = re.match(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", since or "", re.IGNORECASE)
+    if found:
+        period = text["period"].format(n=found.group(1), unit=text["units"][found.group(2).lower() or "d"])
+    else:
+        period = since or text["all"]
     if not summary["questions"]:
-        return f"smassist report ({period}): no questions logged."
-    lines = [f"smassist report ({period}): {summary['questions']} questions, "
-             f"{_percent(summary['answered_rate'])} answered "
-             f"({summary['answered']} of {summary['answerable']})"]
+        return text["empty"].format(period=period)
+    lines = [text["head"].format(period=period, questions=summary["questions"],
+                                 rate=_percent(summary["answered_rate"]), answered=summary["answered"],
+                                 answerable=summary["answerable"])]
     channels = sorted(summary["channels"])
     lines.append("")
-    lines.append("Questions per day:")
-    lines.append("  " + f"{'day':<10}  {'total':>5}  " + "  ".join(f"{c:>8}" for c in channels))
+    lines.append(text["per_day"])
+    lines.append("  " + f"{text['day']:<10}  {text['total']:>5}  " + "  ".join(f"{c:>8}" for c in channels))
     for row in summary["per_day"][-31:]:
         lines.append("  " + f"{row['day']:<10}  {row['total']:>5}  "
                      + "  ".join(f"{row['channels'].get(c, 0):>8}" for c in channels))
     fb = summary["feedback"]
     lines.append("")
-    lines.append(f"Feedback: {fb['given']} replies rated ({_percent(fb['rate'])} of answers), "
-                 f"{_percent(fb['useful_share'])} useful ({fb['useful']} 👍, {fb['not_useful']} 👎); "
-                 f"{summary['clicks']} follow-up clicks.")
-    for title, key in (("Top topics", "top_topics"), ("Top entries", "top_entries")):
+    lines.append(text["feedback"].format(given=fb["given"], rate=_percent(fb["rate"]),
+                                         useful_share=_percent(fb["useful_share"]), useful=fb["useful"],
+                                         not_useful=fb["not_useful"], clicks=summary["clicks"]))
+    for key in ("top_topics", "top_entries"):
         if summary[key]:
             lines.append("")
-            lines.append(f"{title}:")
+            lines.append(text[key])
             lines.extend(f"  {n:>5}  {name}" for name, n in summary[key])
     if summary["unanswered"]:
         lines.append("")
-        lines.append("Most asked without an answer (see `smassist kb gaps`):")
+        lines.append(text["unanswered"])
         lines.extend(f"  {u['count']:>5}  {u['question']}" for u in summary["unanswered"])
     return "\n".join(lines)
