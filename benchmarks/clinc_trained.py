@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from accuracy import best_threshold, load_clinc  # noqa: E402
-from report import machine, machine_line, table, write_json  # noqa: E402
+from report import command_line, machine, machine_line, table, write_json  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,7 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                   row["parameters"], "yes" if row["chosen_on_validation"] else ""] for row in rows]))
     info = machine()
     print(f"\nMachine: {machine_line(info)}\nReproduce: `python benchmarks/clinc_trained.py`")
-    path = write_json("clinc_trained.json", {"benchmark": "clinc_trained", "machine": info, "rows": rows,
+    path = write_json("clinc_trained.json", {"benchmark": "clinc_trained", "machine": info,
+                                             "command": command_line(), "rows": rows,
                                              "char_features": len(chars.vocabulary_), "word_features": len(vocab)})
     print(f"JSON: {path}")
     return 0
