@@ -11,7 +11,6 @@ feedback, and the most asked questions without an answer.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -316,11 +315,10 @@ def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
     """The summary as plain text in ``lang`` (fr or en), readable in a terminal and in a chat."""
     text = _REPORT_TEXT.get(lang, _REPORT_TEXT["en"])
     since = summary.get("since")
-    found = re.match(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", since or "", re.IGNORECASE)
-    if found:
-        period = text["period"].format(n=found.group(1), unit=text["units"][found.group(2).lower() or "d"])
-    else:
-        period = since or text["all"]
+    from smassist.store import split_duration
+
+    parts = split_duration(since)
+    period = text["period"].format(n=parts[0], unit=text["units"][parts[1]]) if parts else since or text["all"]
     if not summary["questions"]:
         return text["empty"].format(period=period)
     lines = [text["head"].format(period=period, questions=summary["questions"],

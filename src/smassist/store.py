@@ -161,13 +161,18 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", re.IGNORECASE)
 _UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7, "": 24}
 
 
+def split_duration(text: str | None) -> tuple[str, str] | None:
+    """``"90d"`` -> ``("90", "d")``; the unit is h, d or w (a bare number is days); None if not a duration."""
+    found = _DURATION.match(text or "")
+    return (found.group(1), found.group(2).lower() or "d") if found else None
+
+
 def parse_duration(text: str) -> timedelta:
     """``12h``, ``90d``, ``4w`` (a bare number is days). Raises ValueError otherwise."""
-    found = _DURATION.match(text or "")
-    if not found:
+    parts = split_duration(text)
+    if parts is None:
         raise ValueError(f"'{text}' is not a duration; write it like 12h, 90d or 4w")
-    hours = float(found.group(1)) * _UNIT_HOURS[found.group(2).lower()]
-    return timedelta(hours=hours)
+    return timedelta(hours=float(parts[0]) * _UNIT_HOURS[parts[1]])
 
 
 def utcnow() -> datetime:
