@@ -42,3 +42,23 @@ def test_eval_command_prints_a_readable_report_and_json(capsys):
 def test_eval_command_with_a_missing_file_exits_2_without_traceback(capsys):
     assert main(["eval", "/nonexistent/file.yaml"]) == 2
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
+    # The evaluation set is held out: an example question that paraphrases one of
+    # its questions word for word would make the figures measure memory, not matching.
+    from rapidfuzz import fuzz, process, utils
+
+    from smassist import loader
+
+    kb = loader.load(BUNDLED_KB)
+    held_out = [q.text for q in load_questions(REPO / "tests" / "data" / "eval_questions.yaml")]
+    close = []
+    for entry in kb.entries.values():
+        for lang, questions in entry.questions.items():
+            for question in questions:
+                found = process.extractOne(question, held_out, scorer=fuzz.token_sort_ratio,
+                                           processor=utils.default_process, score_cutoff=90)
+                if found:
+                    close.append(f"{entry.id} [{lang}] {question!r} ~ {found[0]!r} ({found[1]:.0f})")
+    assert not close, "\n".join(close)
