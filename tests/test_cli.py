@@ -121,6 +121,20 @@ def test_answering_from_the_cache_needs_neither_pydantic_nor_jinja(tmp_path: Pat
     assert result.stdout.strip() == "[]"
 
 
+def test_a_warm_ask_with_the_log_off_loads_neither_the_store_nor_a_hash_library(tmp_path: Path) -> None:
+    kb = write_kb(tmp_path / "kb")
+    code = (
+        "import sys; from smassist.cli import main; "
+        f"main(['ask', '--kb', {str(kb)!r}, 'ROI ?']); "
+        "print(sorted(m for m in ('smassist.store', 'sqlite3', 'hashlib', 'yaml') if m in sys.modules), "
+        "file=sys.stderr)"
+    )
+    env = {**os.environ, "SMASSIST_DB": "off"}
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, env=env)  # fills the cache
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert result.stderr.strip() == "[]"
+
+
 def test_kb_option_works_before_or_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     kb = str(write_kb(tmp_path / "kb"))
     for argv in (["--kb", kb, "kb", "export", "--json"], ["kb", "export", "--json", "--kb", kb]):

@@ -1,18 +1,19 @@
 """A compiled copy of the knowledge base and its index, so start-up is fast.
 
 Validating YAML, rendering templates and indexing take far longer than Python's
-own start-up; their result only depends on the knowledge files' bytes and on
-smassist's code, so it is pickled under a key made of both. Any failure to read
+own start-up; their result only depends on the knowledge files and on
+smassist's code, so it is pickled under a key made of both (names, sizes and
+modification times, as for Python's own ``.pyc`` files). Any failure to read
 or write the cache falls back to loading from the files: the cache is never
 needed to answer.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 
 from smassist import kbfiles, paths
@@ -31,14 +32,20 @@ def _code_stamp() -> str:
     return "|".join(parts)
 
 
-def cache_key(root: Path) -> tuple[str, str]:
-    """(cache key, content version) for the knowledge base in ``root``."""
-    version = kbfiles.content_version(root)
-    return _key(version), version
+def cache_key(root: Path) -> str:
+    """The cache file's key for the knowledge base in ``root``, as it is on disk now.
+
+    Made of the files' names, sizes and modification times (as Python's own
+    ``.pyc`` files are), not their bytes: checking it reads no file and needs no
+    hash library. Any edit changes a size or a modification time.
+    """
+    return _key(f"{root.resolve()}|{kbfiles.stat_fingerprint(root)}|{_code_stamp()}")
 
 
-def _key(version: str) -> str:
-    return hashlib.sha256(f"{version}|{_code_stamp()}".encode()).hexdigest()[:32]
+def _key(text: str) -> str:
+    # Two independent 32-bit checksums: a file name, not a security boundary.
+    data = text.encode("utf-8", "surrogatepass")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, Engine]:
@@ -50,7 +57,7 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     key = None
     if use_cache and not os.environ.get("SMASSIST_NO_CACHE"):
         try:
-            key, _ = cache_key(root)
+            key = cache_key(root)
         except OSError:
             key = None  # the loader reports the unreadable file properly
         cached = _read(key) if key else None
@@ -61,19 +68,27 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     kb = loader.load(root)
     engine = Engine(kb)
     if key:
-        _write(key, (kb, engine))
+        try:
+            unchanged = cache_key(root) == key
+        except OSError:
+            unchanged = False
+        if unchanged:  # a file edited during the read must not be cached under the old key
+            _write(key, (kb, engine))
     return kb, engine
 
 
 def store(kb: KnowledgeBase, engine: Engine) -> None:
     """Cache a version loaded elsewhere (a live reload), so the next start-up is warm.
 
-    ``kb.version`` must be the content version of the files it was read from
-    (the reloader checks that they did not change during the read).
+    The files must not have changed since they were read (the reloader checks it).
     """
     if os.environ.get("SMASSIST_NO_CACHE"):
         return
-    _write(_key(kb.version), (kb, engine))
+    try:
+        key = cache_key(Path(kb.root))
+    except OSError:
+        return
+    _write(key, (kb, engine))
 
 
 def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:

@@ -55,12 +55,22 @@ def _print_json(data: object) -> None:
 # --- ask, chat ---------------------------------------------------------------
 
 
-def cmd_ask(args: argparse.Namespace) -> int:
-    from smassist import terminal
+def _question_log():  # -> SQLiteStore | None
+    """The question log for ask and chat; with ``SMASSIST_DB=off`` the store is not even imported."""
+    from smassist import paths
+
+    if paths.question_log_off():
+        return None
     from smassist.store import open_default_store
 
+    return open_default_store()
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from smassist import terminal
+
     assistant = load_assistant(args)
-    assistant.recorder = open_default_store()
+    assistant.recorder = _question_log()
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
     def answer(question: str) -> None:
@@ -88,10 +98,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     from smassist.chat import run_chat
-    from smassist.store import open_default_store
 
     assistant = load_assistant(args)
-    assistant.recorder = open_default_store()
+    assistant.recorder = _question_log()
     return run_chat(assistant, lang=args.lang)
 
 

@@ -5,7 +5,6 @@ Kept apart from the loader so that checking the cache needs no YAML parser.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -23,8 +22,19 @@ def knowledge_files(root: Path) -> list[Path]:
     return files
 
 
+def stat_fingerprint(root: Path, files: Iterable[Path] | None = None) -> str:
+    """Every file's name, size and modification time: cheap, and changes with any edit."""
+    parts = []
+    for path in files if files is not None else knowledge_files(root):
+        stat = path.stat()
+        parts.append(f"{path.relative_to(root).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "|".join(parts)
+
+
 def content_version(root: Path, files: Iterable[Path] | None = None) -> str:
     """A hash of every file's name and bytes: the knowledge base's version."""
+    import hashlib  # not on the warm start-up path: loading OpenSSL costs ~4 ms
+
     digest = hashlib.sha256()
     for path in files if files is not None else knowledge_files(root):
         digest.update(path.relative_to(root).as_posix().encode())

@@ -9,6 +9,15 @@ from pathlib import Path
 _PACKAGE = Path(__file__).resolve().parent
 
 
+#: Values of ``SMASSIST_DB`` that turn the question log off.
+LOG_OFF_VALUES = frozenset({"off", "none", "no", "0", "false", "disabled"})
+
+
+def question_log_off() -> bool:
+    """True when ``SMASSIST_DB`` turns the question log off (then nothing imports the store)."""
+    return os.environ.get("SMASSIST_DB", "").strip().lower() in LOG_OFF_VALUES
+
+
 def bundled_knowledge() -> Path:
     """The knowledge base shipped with smassist (in a wheel, or in a source checkout)."""
     installed = _PACKAGE / "knowledge"

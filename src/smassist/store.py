@@ -29,6 +29,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from smassist import paths
+
 if TYPE_CHECKING:
     import sqlite3
 
@@ -51,7 +53,7 @@ SCHEMA_VERSION = 1
 DB_NAME = "smassist.sqlite3"
 KEY_NAME = "smassist-log.key"
 #: Values of ``SMASSIST_DB`` that turn the question log off.
-OFF_VALUES = frozenset({"off", "none", "no", "0", "false", "disabled"})
+OFF_VALUES = paths.LOG_OFF_VALUES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -447,9 +449,7 @@ def default_db_path() -> Path | None:
                 f"SMASSIST_DB={value.split('://')[0]}://… is not supported by this version; "
                 "give a file path for SQLite, or 'off'")
         return Path(value).expanduser()
-    from smassist.paths import data_dir
-
-    return data_dir() / DB_NAME
+    return paths.data_dir() / DB_NAME
 
 
 def open_default_store() -> SQLiteStore | None:
