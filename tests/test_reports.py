@@ -121,6 +121,8 @@ def test_summary_counts_days_channels_answers_and_feedback() -> None:
     assert french.startswith("Rapport smassist (30 derniers jours) : 11 questions, 30 % avec une réponse")
     assert "restées sans réponse" in french and "Quelle est la météo à Paris demain ?" in french
     assert "answered" not in french
+    one = reports.summarize(SEEDED[:1], since="30d")
+    assert reports.format_summary(one).startswith("smassist report (last 30 days): 1 question,")
 
 
 @pytest.fixture

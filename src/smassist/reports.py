@@ -289,7 +289,8 @@ _REPORT_TEXT = {
     "en": {
         "period": "last {n} {unit}", "units": {"h": "hours", "d": "days", "w": "weeks"}, "all": "all time",
         "empty": "smassist report ({period}): no questions logged.",
-        "head": "smassist report ({period}): {questions} questions, {rate} answered ({answered} of {answerable})",
+        "head": "smassist report ({period}): {questions} {noun}, {rate} answered ({answered} of {answerable})",
+        "noun": ("question", "questions"),
         "per_day": "Questions per day:", "day": "day", "total": "total",
         "feedback": "Feedback: {given} replies rated ({rate} of answers), {useful_share} useful "
                     "({useful} 👍, {not_useful} 👎); {clicks} follow-up clicks.",
@@ -300,8 +301,9 @@ _REPORT_TEXT = {
         "period": "{n} derniers {unit}", "units": {"h": "heures", "d": "jours", "w": "semaines"},
         "all": "depuis le début",
         "empty": "Rapport smassist ({period}) : aucune question enregistrée.",
-        "head": "Rapport smassist ({period}) : {questions} questions, {rate} avec une réponse "
+        "head": "Rapport smassist ({period}) : {questions} {noun}, {rate} avec une réponse "
                 "({answered} sur {answerable})",
+        "noun": ("question", "questions"),
         "per_day": "Questions par jour :", "day": "jour", "total": "total",
         "feedback": "Avis : {given} réponses notées ({rate} des réponses), {useful_share} utiles "
                     "({useful} 👍, {not_useful} 👎) ; {clicks} clics sur des questions liées.",
@@ -322,6 +324,7 @@ def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
     if not summary["questions"]:
         return text["empty"].format(period=period)
     lines = [text["head"].format(period=period, questions=summary["questions"],
+                                 noun=text["noun"][summary["questions"] != 1],
                                  rate=_percent(summary["answered_rate"]), answered=summary["answered"],
                                  answerable=summary["answerable"])]
     channels = sorted(summary["channels"])
