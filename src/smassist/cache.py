@@ -39,7 +39,7 @@ def cache_key(root: Path) -> str:
     ``.pyc`` files are), not their bytes: checking it reads no file and needs no
     hash library. Any edit changes a size or a modification time.
     """
-    return _key(f"{root.resolve()}|{kbfiles.stat_fingerprint(root)}|{_code_stamp()}")
+    return _key(f"{root.resolve()}|{kbfiles.fingerprint(root)!r}|{_code_stamp()}")
 
 
 def _key(text: str) -> str:
@@ -56,24 +56,16 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     root = Path(root)
     key = None
     if use_cache and not os.environ.get("SMASSIST_NO_CACHE"):
-        try:
-            key = cache_key(root)
-        except OSError:
-            key = None  # the loader reports the unreadable file properly
-        cached = _read(key) if key else None
+        key = cache_key(root)  # an unreadable file changes the key; the loader reports it
+        cached = _read(key)
         if cached is not None:
             return cached
     from smassist import loader  # the YAML parser and validator, only when the cache cannot serve
 
     kb = loader.load(root)
     engine = Engine(kb)
-    if key:
-        try:
-            unchanged = cache_key(root) == key
-        except OSError:
-            unchanged = False
-        if unchanged:  # a file edited during the read must not be cached under the old key
-            _write(key, (kb, engine))
+    if key and cache_key(root) == key:  # a file edited during the read is not cached under the old key
+        _write(key, (kb, engine))
     return kb, engine
 
 
@@ -82,13 +74,8 @@ def store(kb: KnowledgeBase, engine: Engine) -> None:
 
     The files must not have changed since they were read (the reloader checks it).
     """
-    if os.environ.get("SMASSIST_NO_CACHE"):
-        return
-    try:
-        key = cache_key(Path(kb.root))
-    except OSError:
-        return
-    _write(key, (kb, engine))
+    if not os.environ.get("SMASSIST_NO_CACHE"):
+        _write(cache_key(Path(kb.root)), (kb, engine))
 
 
 def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:

@@ -22,13 +22,30 @@ def knowledge_files(root: Path) -> list[Path]:
     return files
 
 
-def stat_fingerprint(root: Path, files: Iterable[Path] | None = None) -> str:
-    """Every file's name, size and modification time: cheap, and changes with any edit."""
-    parts = []
-    for path in files if files is not None else knowledge_files(root):
-        stat = path.stat()
-        parts.append(f"{path.relative_to(root).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
-    return "|".join(parts)
+#: (name, modification time in ns, size) of every knowledge file, in a stable order.
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(root: Path) -> Fingerprint:
+    """Name, modification time and size of every knowledge file: cheap, and changes with any edit.
+
+    Never raises: an unreadable folder gives ``()``, a file removed between listing
+    and stat is ``(name, -1, -1)`` (the next look sees the change).
+    """
+    try:
+        files = knowledge_files(root)
+    except OSError:
+        return ()
+    items = []
+    for path in files:
+        name = path.relative_to(root).as_posix()
+        try:
+            stat = path.stat()
+        except OSError:
+            items.append((name, -1, -1))
+            continue
+        items.append((name, stat.st_mtime_ns, stat.st_size))
+    return tuple(items)
 
 
 def content_version(root: Path, files: Iterable[Path] | None = None) -> str:

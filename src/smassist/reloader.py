@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smassist.kbfiles import Fingerprint, fingerprint
+
 if TYPE_CHECKING:
     from smassist.assistant import Assistant
     from smassist.loader import Problem
 
 log = logging.getLogger(__name__)
 
-Fingerprint = tuple[tuple[str, int, int], ...]
 Notify = Callable[[str], object]
 
 
@@ -52,25 +53,6 @@ class ReloadOutcome:
     def report(self) -> str:
         """Every problem as ``file:line: message``, one per line."""
         return "\n".join(str(p) for p in self.problems)
-
-
-def fingerprint(root: Path) -> Fingerprint:
-    """Name, size and modification time of every knowledge file: cheap to compare."""
-    from smassist import loader
-
-    items = []
-    try:
-        files = loader.knowledge_files(root)
-    except OSError:
-        return ()
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:  # removed between listing and stat: the next poll sees it
-            items.append((path.name, -1, -1))
-            continue
-        items.append((path.relative_to(root).as_posix(), stat.st_mtime_ns, stat.st_size))
-    return tuple(items)
 
 
 _fallback_lock = threading.Lock()

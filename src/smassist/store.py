@@ -52,8 +52,6 @@ log = _Log()
 SCHEMA_VERSION = 1
 DB_NAME = "smassist.sqlite3"
 KEY_NAME = "smassist-log.key"
-#: Values of ``SMASSIST_DB`` that turn the question log off.
-OFF_VALUES = paths.LOG_OFF_VALUES
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (
@@ -160,7 +158,7 @@ class StoreUnavailable(Exception):
 # --- time and durations ----------------------------------------------------------
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([hdw]?)\s*$", re.IGNORECASE)
-_UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7, "": 24}
+_UNIT_HOURS = {"h": 1, "d": 24, "w": 24 * 7}
 
 
 def split_duration(text: str | None) -> tuple[str, str] | None:
@@ -441,7 +439,7 @@ def _json_list(text: str | None) -> list[str]:
 def default_db_path() -> Path | None:
     """``$SMASSIST_DB``, else ``smassist.sqlite3`` in the user data folder; None when off."""
     value = os.environ.get("SMASSIST_DB", "").strip()
-    if value.lower() in OFF_VALUES:
+    if value.lower() in paths.LOG_OFF_VALUES:
         return None
     if value:
         if "://" in value:
