@@ -105,7 +105,7 @@ def bundled(kb_path: str | None, quick: bool) -> dict[str, object]:
     import yaml
 
     from smassist import paths
-    from smassist.cache import load_compiled
+    from smassist.language.compiled import load_compiled
 
     kb, _ = load_compiled(paths.knowledge_path(kb_path))
     examples = [(e.id, lang, q) for e in kb.entries.values() for lang in ("fr", "en") for q in e.questions[lang]]

@@ -53,7 +53,7 @@ class EngineMatcher(Matcher):
         self.synonyms, self.stopwords, self.kb = synonyms, stopwords, kb
 
     def fit(self, examples: Sequence[Example]) -> EngineMatcher:
-        from smassist.engine import Engine
+        from smassist.language.engine import Engine
 
         if self.kb is not None:
             self.engine = Engine(self.kb)

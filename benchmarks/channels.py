@@ -96,7 +96,7 @@ class NullRecorder:
 
 
 def load_assistant(kb: str | None):
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
     assistant = Assistant.load(kb)
     assistant.recorder = NullRecorder()

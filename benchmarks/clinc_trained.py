@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    from smassist.engine import Engine, _with_pairs
+    from smassist.language.engine import Engine, _with_pairs
 
     data = load_clinc()
     if data is None:

@@ -144,7 +144,7 @@ def preload(name: str) -> None:
 
     modules = ["rapidfuzz.process", "rapidfuzz.fuzz", "rapidfuzz.distance", "rapidfuzz.utils"]
     if name == "engine":
-        modules += ["smassist.engine", "smassist.normalize", "snowballstemmer"]
+        modules += ["smassist.language.engine", "smassist.language.normalize", "snowballstemmer"]
     if name.startswith("tfidf"):
         modules += ["numpy", "scipy.sparse", "sklearn.feature_extraction.text", "sklearn.linear_model",
                     "sklearn.svm"]
@@ -154,7 +154,7 @@ def preload(name: str) -> None:
 
 def worker(kb_path: str | None, times: int, name: str, budget_s: float) -> dict[str, object]:
     from smassist import paths
-    from smassist.cache import load_compiled
+    from smassist.language.compiled import load_compiled
 
     kb, _ = load_compiled(paths.knowledge_path(kb_path))
     examples, synthetic_queries = synthetic(kb, times)
@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     from smassist import paths
-    from smassist.cache import load_compiled
+    from smassist.language.compiled import load_compiled
 
     # Every worker reads the same copy: the knowledge base may be edited during a long run.
     source = paths.knowledge_path(args.kb)

@@ -92,8 +92,8 @@ def summary(name: str, walls: list[float], cpus: list[float], rss: list[float],
 _PHASES = r"""
 import json, sys, time
 t0 = time.perf_counter()
-from smassist.assistant import Assistant
-from smassist import terminal
+from smassist.answering.assistant import Assistant
+from smassist.channels.terminal import render as terminal
 t1 = time.perf_counter()
 assistant = Assistant.load(sys.argv[1] or None)
 t2 = time.perf_counter()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from smassist.reply import Reply
+from smassist.answering.reply import Reply
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_KB = REPO / "knowledge"

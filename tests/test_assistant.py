@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from smassist.assistant import Assistant
-from smassist.messages import MAX_QUESTION_CHARS
+from smassist.answering.assistant import Assistant
+from smassist.answering.texts import MAX_QUESTION_CHARS
 
 from .test_loader import write_kb
 
@@ -101,7 +101,7 @@ def test_help_lists_topics_with_entries(assistant: Assistant) -> None:
 
 
 def test_reload_swaps_to_a_valid_new_version_and_keeps_the_old_on_problems(tmp_path: Path) -> None:
-    from smassist.loader import KnowledgeBaseError
+    from smassist.kb.loader import KnowledgeBaseError
 
     root = write_kb(tmp_path / "kb")
     assistant = Assistant.load(root)

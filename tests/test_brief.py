@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
-from smassist.assistant import Assistant
-from smassist.brief import brief_items, default_selection
+from smassist.answering.assistant import Assistant
+from smassist.answering.brief import brief_items, default_selection
 from smassist.cli import main
+from smassist.kb import loader
 
 from .conftest import BUNDLED_KB
 from .trend_kb import SERIES, write_kb

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from smassist import cache, loader
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
+from smassist.kb import loader
+from smassist.language import compiled as cache
 
 
 def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:

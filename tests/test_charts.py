@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from smassist import charts, loader, paths
+from smassist import paths
 from smassist.cli import main
+from smassist.kb import loader
+from smassist.trends import charts
 
 from .conftest import BUNDLED_KB
 from .trend_kb import write_kb
@@ -61,7 +63,7 @@ def test_a_new_knowledge_base_version_gets_its_own_chart(tmp_path: Path) -> None
 def test_chart_draws_in_a_process_without_a_display_and_without_pyplot(kb, tmp_path: Path) -> None:
     code = (
         "import sys, os; os.environ.pop('DISPLAY', None)\n"
-        "from smassist import charts, loader\n"
+        "from smassist.kb import loader\nfrom smassist.trends import charts\n"
         f"kb = loader.load({str(tmp_path / 'kb')!r})\n"
         "charts.chart(kb, 'social-selling', 'fr')\n"
         "assert 'matplotlib.pyplot' not in sys.modules\n"

@@ -120,18 +120,18 @@ def modules_loaded_on_a_warm_start(code: str, modules: tuple[str, ...], **env: s
 
 def test_answering_from_the_cache_needs_neither_pydantic_nor_jinja(tmp_path: Path) -> None:
     kb = write_kb(tmp_path / "kb")
-    code = f"from smassist.assistant import Assistant; Assistant.load({str(kb)!r}).ask('ROI ?')"
+    code = f"from smassist.answering.assistant import Assistant; Assistant.load({str(kb)!r}).ask('ROI ?')"
     assert modules_loaded_on_a_warm_start(code, ("pydantic", "jinja2", "yaml")) == []
 
 
 def test_a_warm_ask_with_the_log_off_loads_neither_the_store_nor_a_hash_library(tmp_path: Path) -> None:
     kb = write_kb(tmp_path / "kb")
     code = f"from smassist.cli import main; main(['ask', '--kb', {str(kb)!r}, 'ROI ?'])"
-    assert modules_loaded_on_a_warm_start(code, ("smassist.store", "sqlite3", "hashlib", "yaml"),
+    assert modules_loaded_on_a_warm_start(code, ("smassist.admin.store", "sqlite3", "hashlib", "yaml"),
                                           SMASSIST_DB="off") == []
     # With the log on (the default), the store is used: the check above can fail.
-    assert "smassist.store" in modules_loaded_on_a_warm_start(
-        code, ("smassist.store",), SMASSIST_DB=str(tmp_path / "log.sqlite3"))
+    assert "smassist.admin.store" in modules_loaded_on_a_warm_start(
+        code, ("smassist.admin.store",), SMASSIST_DB=str(tmp_path / "log.sqlite3"))
 
 
 def test_kb_option_works_before_or_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,8 +2,8 @@ import pickle
 
 import pytest
 
-from smassist import loader
-from smassist.engine import ANSWER_THRESHOLD, CLARIFY_THRESHOLD, Engine
+from smassist.kb import loader
+from smassist.language.engine import ANSWER_THRESHOLD, CLARIFY_THRESHOLD, Engine
 from tests.conftest import BUNDLED_KB
 
 EXAMPLES = [

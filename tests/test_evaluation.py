@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from smassist.cli import main
-from smassist.engine import Engine
-from smassist.evaluation import LabelledQuestion, evaluate, load_questions
+from smassist.language.engine import Engine
+from smassist.language.evaluation import LabelledQuestion, evaluate, load_questions
 from tests.conftest import BUNDLED_KB, REPO
 
 
@@ -13,7 +13,7 @@ def test_eval_file_is_read_with_null_topics_out_of_scope(tmp_path: Path):
 
 
 def test_report_counts_declines_of_out_of_scope_and_confusions():
-    from smassist import loader
+    from smassist.kb import loader
 
     kb = loader.load(BUNDLED_KB)
     engine = Engine(kb)
@@ -49,7 +49,7 @@ def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
     # its questions word for word would make the figures measure memory, not matching.
     from rapidfuzz import fuzz, process, utils
 
-    from smassist import loader
+    from smassist.kb import loader
 
     kb = loader.load(BUNDLED_KB)
     held_out = [q.text for q in load_questions(REPO / "tests" / "data" / "eval_questions.yaml")]

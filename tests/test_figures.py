@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smassist.figures import NNBSP, format_number, format_value, source_line
+from smassist.kb.figures import NNBSP, format_number, format_value, source_line
 
 
 @pytest.mark.parametrize(

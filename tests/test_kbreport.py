@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
 from smassist.cli import main
-from smassist.kbreport import find_confusables
+from smassist.kb import loader
+from smassist.language.confusables import find_confusables
 
 from .test_loader import ENTRIES, write_kb
 

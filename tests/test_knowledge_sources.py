@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from smassist.figures import format_number
-from smassist.knowledge import LANGS, KnowledgeBase, StatisticInfo
-from smassist.loader import load
+from smassist.kb.figures import format_number
+from smassist.kb.loader import load
+from smassist.kb.runtime import LANGS, KnowledgeBase, StatisticInfo
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

@@ -1,4 +1,4 @@
-from smassist.language import detect
+from smassist.language.detect import detect
 
 
 def test_french_question_is_french():

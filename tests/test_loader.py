@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
-from smassist.loader import KnowledgeBaseError
-from smassist.schema import render, schemas
+from smassist.kb import loader
+from smassist.kb.loader import KnowledgeBaseError
+from smassist.kb.schema import render, schemas
 
 from .conftest import BUNDLED_KB
 

@@ -1,4 +1,4 @@
-from smassist.normalize import CONCEPT, STOP, Analyzer, fold, terms, tokens
+from smassist.language.normalize import CONCEPT, STOP, Analyzer, fold, terms, tokens
 
 
 def test_accents_and_case_are_folded():

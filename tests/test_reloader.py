@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from smassist import admin
-from smassist.assistant import Assistant
-from smassist.reloader import Watcher, reload_now, start_watcher
-from smassist.reply import Reply
+from smassist.admin import commands as admin
+from smassist.admin.reloader import Watcher, reload_now, start_watcher
+from smassist.answering.assistant import Assistant
+from smassist.answering.reply import Reply
 
 QUESTION = "Combien d'entreprises mesurent leur ROI ?"
 MARKER = "Marqueur de la version B."
@@ -150,7 +150,7 @@ def test_broken_edit_keeps_the_old_version_and_notifies_admins_once(
     assert len(sent) == 1
     assert "NOT reloaded" in sent[0] and good[:12] in sent[0]
     assert "roi.yaml:" in sent[0] and "-usd'" in sent[0]
-    assert any("roi.yaml:" in r.getMessage() for r in caplog.records if r.name == "smassist.reloader")
+    assert any("roi.yaml:" in r.getMessage() for r in caplog.records if r.name == "smassist.admin.reloader")
 
     # Saved again with the same mistake: logged, but the admins are not told twice.
     write(roi_file, unknown_follow_up + "\n# still editing\n")
@@ -216,7 +216,9 @@ def test_reload_now_reports_version_and_counts(kb_copy: Path, roi_file: Path) ->
 
 def test_a_reloaded_version_is_cached_for_the_next_start(kb_copy: Path, roi_file: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    from smassist import cache, loader, paths
+    from smassist import paths
+    from smassist.kb import loader
+    from smassist.language import compiled as cache
 
     assistant = Assistant.load(kb_copy, use_cache=False)
     write(roi_file, version_b(roi_file.read_text(encoding="utf-8")))

@@ -10,10 +10,11 @@ from itertools import count
 import pytest
 import yaml
 
-from smassist import admin, reports
-from smassist.assistant import Assistant
+from smassist.admin import commands as admin
+from smassist.admin import reports
+from smassist.admin.store import QuestionRecord, open_default_store
+from smassist.answering.assistant import Assistant
 from smassist.cli import main
-from smassist.store import QuestionRecord, open_default_store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 _ids = count()

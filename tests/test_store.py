@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from smassist.assistant import Assistant
-from smassist.cli import main
-from smassist.store import (
+from smassist.admin.store import (
     SQLiteStore,
     default_db_path,
     open_default_store,
     parse_duration,
     utcnow,
 )
+from smassist.answering.assistant import Assistant
+from smassist.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +121,12 @@ def test_unwritable_database_path_still_answers_and_warns_once(
     blocker.write_text("not a folder")
     store = SQLiteStore(blocker / "sub" / "log.sqlite3")  # its parent can never be created
     assistant = Assistant.load(recorder=store)
-    with caplog.at_level(logging.WARNING, logger="smassist.store"):
+    with caplog.at_level(logging.WARNING, logger="smassist.admin.store"):
         replies = [assistant.ask("Combien d'entreprises mesurent leur ROI ?") for _ in range(3)]
         assistant.record_feedback(replies[0].id, True)
         assistant.record_click(replies[0].id, "platforms-used")
     assert all(r.kind == "answer" for r in replies)
-    warnings = [r for r in caplog.records if r.name == "smassist.store"]
+    warnings = [r for r in caplog.records if r.name == "smassist.admin.store"]
     assert len(warnings) == 1
     assert "cannot write the question log" in warnings[0].getMessage()
 

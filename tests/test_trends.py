@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
 from smassist.cli import main
-from smassist.loader import KnowledgeBaseError
-from smassist.trends import asks_for_trend, build_trend
+from smassist.kb import loader
+from smassist.kb.loader import KnowledgeBaseError
+from smassist.trends.series import asks_for_trend, build_trend
 
 from .conftest import BUNDLED_KB
 from .trend_kb import SERIES, write_kb

@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from smassist.assistant import Assistant
-    from smassist.reply import Reply
+    from smassist.answering.assistant import Assistant
+    from smassist.answering.reply import Reply
 
 __all__ = ["Assistant", "Reply"]
 
@@ -17,11 +17,11 @@ __all__ = ["Assistant", "Reply"]
 def __getattr__(name: str) -> Any:
     # Lazy, so that `smassist --help` and `kb check` don't pay for the engine.
     if name == "Assistant":
-        from smassist.assistant import Assistant
+        from smassist.answering.assistant import Assistant
 
         return Assistant
     if name == "Reply":
-        from smassist.reply import Reply
+        from smassist.answering.reply import Reply
 
         return Reply
     raise AttributeError(f"module 'smassist' has no attribute {name!r}")

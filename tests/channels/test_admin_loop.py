@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from smassist.assistant import Assistant
+from smassist.admin.store import open_default_store
+from smassist.answering.assistant import Assistant
 from smassist.channels.slack.admin_commands import watch
 from smassist.channels.slack.app import build_app, make_client
 from smassist.channels.telegram import admin_commands as telegram_admin
 from smassist.channels.telegram.bot import state
-from smassist.store import open_default_store
 from tests.channels.slack_standin import SlackStandIn
 from tests.channels.telegram_standin import BotAPIStandIn, visible_text
 from tests.channels.test_slack import SECRET, Running, post_command, start_http

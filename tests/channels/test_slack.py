@@ -27,13 +27,13 @@ from urllib.parse import urlencode
 
 import pytest
 
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
+from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.channels.slack import blocks
 from smassist.channels.slack.admins import admin_ids, notify_admins
 from smassist.channels.slack.app import build_app, make_client
 from smassist.channels.slack.commands import SubCommandSpec
 from smassist.channels.slack.server import make_http_server
-from smassist.reply import Reply, StatisticView, Suggestion
 from tests.channels.slack_standin import (
     BOT_ID,
     BOT_USER_ID,

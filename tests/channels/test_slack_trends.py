@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
 from smassist.channels.slack import blocks
 from smassist.channels.slack.app import build_app, make_client
+from smassist.kb import loader
 from tests.channels.slack_standin import Failure, SlackStandIn
 from tests.channels.test_slack import (
     SECRET,

@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from smassist import cli
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
+from smassist.answering.reply import Reply, Suggestion
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList
 from smassist.channels.telegram.bot import (
@@ -37,7 +38,6 @@ from smassist.channels.telegram.bot import (
     notify_admins,
 )
 from smassist.channels.telegram.texts import TEXTS
-from smassist.reply import Reply, Suggestion
 from tests.channels.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
 from tests.conftest import ListRecorder
 
@@ -236,7 +236,7 @@ async def test_manager_reaches_a_topics_figures_with_full_sources_in_two_taps(st
         sent = await standin.wait_for("sendMessage", 3)
         assert len(await standin.wait_for("answerCallbackQuery", 2)) == 2
     figures = visible_text(sent[-1].params["text"])
-    from smassist.reply import StatisticView
+    from smassist.answering.reply import StatisticView
 
     first = StatisticView.of(assistant.kb.statistics_by_topic("roi")[0], assistant.kb, "fr")
     assert first.formatted in figures and first.source in figures
@@ -285,7 +285,7 @@ async def test_stats_command_gives_a_topics_figures_with_sources(standin, assist
         standin.message(ALICE, "/stats")
         [_, menu] = await standin.wait_for("sendMessage", 2)
     text = visible_text(figures.params["text"])
-    from smassist.reply import StatisticView
+    from smassist.answering.reply import StatisticView
 
     for stat in assistant.kb.statistics_by_topic("roi")[:3]:
         view = StatisticView.of(stat, assistant.kb, "fr")

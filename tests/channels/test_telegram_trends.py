@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from smassist import loader
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
 from smassist.channels.telegram import callbacks
+from smassist.kb import loader
 from tests.channels.telegram_standin import BotAPIStandIn, visible_text
 from tests.channels.test_telegram import ALICE, button_data, no_proxy, running, standin
 from tests.trend_kb import write_kb

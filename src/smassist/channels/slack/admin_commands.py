@@ -14,8 +14,8 @@ from smassist.channels.slack.commands import CommandRequest, subcommand
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-    from smassist.assistant import Assistant
-    from smassist.reloader import Watcher
+    from smassist.admin.reloader import Watcher
+    from smassist.answering.assistant import Assistant
 
 
 def code_block(text: str) -> str:
@@ -26,7 +26,7 @@ def code_block(text: str) -> str:
 @subcommand("reload", "recharger", admin_only=True, takes_args=False)
 def reload(request: CommandRequest) -> None:
     """Reload the knowledge base now; say the version, the counts, or every problem."""
-    from smassist.admin import reload_command
+    from smassist.admin.commands import reload_command
 
     text = reload_command(request.assistant, request.lang)
     request.respond(response_type="ephemeral", text=code_block(text))
@@ -35,7 +35,7 @@ def reload(request: CommandRequest) -> None:
 @subcommand("report", "rapport", admin_only=True, takes_args=False)
 def report(request: CommandRequest) -> None:
     """The last 30 days of questions: per day and channel, answered rate, gaps."""
-    from smassist.admin import report_command
+    from smassist.admin.commands import report_command
 
     text = report_command(request.assistant, "30d", request.lang)
     request.respond(response_type="ephemeral", text=code_block(text))
@@ -43,8 +43,8 @@ def report(request: CommandRequest) -> None:
 
 def watch(assistant: Assistant, client: WebClient, interval: float = 1.0) -> Watcher:
     """Serve knowledge-base edits live; DM each Slack admin about a broken edit (once)."""
+    from smassist.admin.reloader import start_watcher
     from smassist.channels.slack.admins import notify_admins
-    from smassist.reloader import start_watcher
 
     return start_watcher(assistant, notify=lambda text: notify_admins(client, code_block(text)),
                          interval=interval)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist import admin
+from smassist.admin import commands as admin
 
 logger = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.webhook import WebhookClient
 
-from smassist import language
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
+from smassist.answering.reply import Reply
 from smassist.channels.slack import (
     admin_commands,  # noqa: F401  (registers reload, report)
     commands,
@@ -43,7 +43,7 @@ from smassist.channels.slack.blocks import (
 )
 from smassist.channels.slack.memory import Recent
 from smassist.channels.slack.texts import text as say
-from smassist.reply import Reply
+from smassist.language import detect as language
 
 logger = logging.getLogger("smassist.slack")
 

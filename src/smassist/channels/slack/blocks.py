@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.channels.slack.texts import text as say
-from smassist.reply import Reply, StatisticView, Suggestion
 
 MAX_SECTION_CHARS = 3000
 MAX_BLOCKS = 50

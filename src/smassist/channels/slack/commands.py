@@ -21,7 +21,7 @@ from smassist.channels.slack.texts import text as say
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
 
 @dataclass(frozen=True, slots=True)

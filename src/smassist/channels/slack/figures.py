@@ -15,7 +15,7 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist import charts
+from smassist.answering.reply import Reply
 from smassist.channels.slack.blocks import (
     ACTION_FOLLOW_UP,
     MAX_SECTION_CHARS,
@@ -24,9 +24,9 @@ from smassist.channels.slack.blocks import (
     split_text,
 )
 from smassist.channels.slack.commands import CommandRequest, subcommand
-from smassist.knowledge import KnowledgeBase
-from smassist.reply import Reply
-from smassist.trends import build_trend
+from smassist.kb.runtime import KnowledgeBase
+from smassist.trends import charts
+from smassist.trends.series import build_trend
 
 logger = logging.getLogger("smassist.slack")
 

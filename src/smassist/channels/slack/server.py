@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from smassist.channels.slack.app import build_app, make_client
 
 if TYPE_CHECKING:
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
 logger = logging.getLogger("smassist.slack")
 
@@ -149,8 +149,8 @@ def serve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) ->
         app = create_app(assistant, env, socket_mode)
     except CredentialsError as exc:
         raise CommandError(str(exc), exc.code) from None
+    from smassist.admin.store import open_default_store
     from smassist.channels.slack.admin_commands import watch
-    from smassist.store import open_default_store
 
     assistant.recorder = open_default_store()
     watcher = watch(assistant, app.client)  # knowledge edits served live, admins told of errors

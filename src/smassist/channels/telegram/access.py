@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from smassist import admin
+from smassist.admin import commands as admin
 
 ALLOWED_VARIABLE = "SMASSIST_TELEGRAM_ALLOWED_USERS"
 ADMINS_VARIABLE = "SMASSIST_ADMINS"

@@ -21,7 +21,7 @@ from smassist.channels.telegram.bot import Command, add_command, notify_admins, 
 from smassist.channels.telegram.texts import ui_lang
 
 if TYPE_CHECKING:
-    from smassist.reloader import Watcher
+    from smassist.admin.reloader import Watcher
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ async def _send_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reload the knowledge base now; say the version, the counts, or every problem."""
-    from smassist.admin import reload_command
+    from smassist.admin.commands import reload_command
 
     text = await asyncio.to_thread(reload_command, state(context).assistant, _lang(update))
     await _send_text(update, context, text)
@@ -58,7 +58,7 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The last 30 days of questions: per day and channel, answered rate, gaps."""
-    from smassist.admin import report_command
+    from smassist.admin.commands import report_command
 
     text = await asyncio.to_thread(report_command, state(context).assistant, "30d", _lang(update))
     await _send_text(update, context, text)
@@ -99,7 +99,7 @@ def register(application: Application, *, watch: bool = True, interval: float = 
 
 def start_watching_now(application: Application, interval: float = 1.0) -> Watcher:
     """The watcher for the running bot; call from its event loop."""
-    from smassist.reloader import start_watcher
+    from smassist.admin.reloader import start_watcher
 
     loop = asyncio.get_running_loop()
 

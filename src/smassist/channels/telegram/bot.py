@@ -39,14 +39,14 @@ from telegram.ext import (
     filters,
 )
 
+from smassist.answering.texts import message
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList, admin_ids
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
-from smassist.messages import message
-from smassist.normalize import fold
+from smassist.language.normalize import fold
 
 if TYPE_CHECKING:
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
 logger = logging.getLogger(__name__)
 

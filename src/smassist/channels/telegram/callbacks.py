@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smassist.knowledge import KnowledgeBase
+from smassist.kb.runtime import KnowledgeBase
 
 MAX_BYTES = 64
 _VERSION_CHARS = 6

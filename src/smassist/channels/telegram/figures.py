@@ -15,7 +15,7 @@ import logging
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes
 
-from smassist import charts
+from smassist.answering.reply import Reply
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.bot import (
     Command,
@@ -27,9 +27,9 @@ from smassist.channels.telegram.bot import (
     state,
     typing,
 )
-from smassist.knowledge import KnowledgeBase
-from smassist.reply import Reply
-from smassist.trends import build_trend
+from smassist.kb.runtime import KnowledgeBase
+from smassist.trends import charts
+from smassist.trends.series import build_trend
 
 logger = logging.getLogger(__name__)
 

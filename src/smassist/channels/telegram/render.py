@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.answering.texts import message
 from smassist.channels.telegram import callbacks
 from smassist.channels.telegram.texts import text as t
-from smassist.knowledge import KnowledgeBase
-from smassist.messages import message
-from smassist.reply import Reply, StatisticView, Suggestion
+from smassist.kb.runtime import KnowledgeBase
 
 MAX_MESSAGE = 4096
 MAX_BUTTON_LABEL = 64

@@ -122,8 +122,8 @@ def serve(args: argparse.Namespace) -> int:
     configure_logging(token, secret)
     assistant = load_assistant(args)
     base_url = os.environ.get(API_URL_VARIABLE, "").strip() or None
+    from smassist.admin.store import open_default_store
     from smassist.channels.telegram import admin_commands
-    from smassist.store import open_default_store
 
     assistant.recorder = open_default_store()
     application = build_application(assistant, token, base_url=base_url, allowed=allowed)

@@ -1,6 +1,6 @@
 """What the Telegram bot says on its own (buttons, commands, refusals), in French and English.
 
-The assistant's answers come from the core (:mod:`smassist.messages` and the
+The assistant's answers come from the core (:mod:`smassist.answering.texts` and the
 knowledge base); these are only the sentences a Telegram chat needs around them.
 """
 

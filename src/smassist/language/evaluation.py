@@ -20,8 +20,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smassist.engine import Engine
-from smassist.knowledge import KnowledgeBase
+from smassist.kb.runtime import KnowledgeBase
+from smassist.language.engine import Engine
 
 OUT_OF_SCOPE = "(out of scope)"
 DECLINED = "(declined)"

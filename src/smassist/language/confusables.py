@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from smassist.knowledge import LANGS, KnowledgeBase
+from smassist.kb.runtime import LANGS, KnowledgeBase
 
 if TYPE_CHECKING:
-    from smassist.engine import Match
+    from smassist.language.engine import Match
 
 
 def check_summary(kb: KnowledgeBase) -> str:
@@ -74,7 +74,7 @@ def find_confusables(kb: KnowledgeBase, folds: int = CONFUSABLE_FOLDS) -> tuple[
     leaving out a whole entry per build (~4.2 s) leaves the question nothing
     right to match; leaving out one question per build would take ~3 minutes.
     """
-    from smassist.engine import Engine, texts_of
+    from smassist.language.engine import Engine, texts_of
 
     texts = texts_of(kb)  # titles and answers are never held out: they are not questions
     examples: list[tuple[str, str, str]] = []

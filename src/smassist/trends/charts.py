@@ -15,9 +15,9 @@ import textwrap
 from pathlib import Path
 
 from smassist import paths
-from smassist.figures import format_value
-from smassist.knowledge import KnowledgeBase
-from smassist.trends import Trend, TrendPoint, build_trend
+from smassist.kb.figures import format_value
+from smassist.kb.runtime import KnowledgeBase
+from smassist.trends.series import Trend, TrendPoint, build_trend
 
 INSTALL_HINT = {
     "fr": "Pour recevoir aussi un graphique, installez l'extension : pip install 'smassist[charts]'",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smassist.normalize import tokens
+from smassist.language.normalize import tokens
 
 _MARKERS = {
     "fr": frozenset(

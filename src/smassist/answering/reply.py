@@ -10,8 +10,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from smassist.figures import scope_name
-from smassist.knowledge import KnowledgeBase, StatisticInfo
+from smassist.kb.figures import scope_name
+from smassist.kb.runtime import KnowledgeBase, StatisticInfo
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 The loader reads every file, reports every problem it finds in one run (not
 only the first), and only returns a :class:`KnowledgeBase` when there are none.
 It uses ``yaml.safe_load`` semantics (the SafeLoader's constructors), pydantic
-models from :mod:`smassist.models`, and a sandboxed Jinja2 environment with
+models from :mod:`smassist.kb.models`, and a sandboxed Jinja2 environment with
 ``StrictUndefined`` to render every answer at load time, in both languages.
 """
 
@@ -20,14 +20,23 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from smassist import figures
-from smassist.kbfiles import (
+from smassist.kb import figures
+from smassist.kb.files import (
     ENTRIES_DIR,
     REQUIRED_FILES,
     content_version,
     knowledge_files,
 )
-from smassist.knowledge import (
+from smassist.kb.models import (
+    EntriesFile,
+    SeriesFile,
+    SourcesFile,
+    StatisticsFile,
+    Strict,
+    SynonymsFile,
+    TopicsFile,
+)
+from smassist.kb.runtime import (
     LANGS,
     ArticleInfo,
     EntryInfo,
@@ -37,15 +46,6 @@ from smassist.knowledge import (
     StatisticInfo,
     StudyInfo,
     TopicInfo,
-)
-from smassist.models import (
-    EntriesFile,
-    SeriesFile,
-    SourcesFile,
-    StatisticsFile,
-    Strict,
-    SynonymsFile,
-    TopicsFile,
 )
 
 

@@ -1,11 +1,11 @@
-"""JSON Schemas for the knowledge files, generated from :mod:`smassist.models`."""
+"""JSON Schemas for the knowledge files, generated from :mod:`smassist.kb.models`."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from smassist.models import FILE_MODELS
+from smassist.kb.models import FILE_MODELS
 
 
 def schemas() -> dict[str, dict]:

@@ -10,17 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from smassist import language, paths
-from smassist.conversation import (
+from smassist import paths
+from smassist.answering.conversation import (
     ConversationStore,
     asks_for_trend,
     choice_number,
     follow_up_kind,
 )
-from smassist.engine import Engine, Match
-from smassist.knowledge import EntryInfo, KnowledgeBase
-from smassist.messages import MAX_QUESTION_CHARS, message
-from smassist.reply import Reply, StatisticView, Suggestion
+from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.answering.texts import MAX_QUESTION_CHARS, message
+from smassist.kb.runtime import EntryInfo, KnowledgeBase
+from smassist.language import detect as language
+from smassist.language.engine import Engine, Match
 
 
 class Recorder(Protocol):
@@ -60,7 +61,7 @@ class Assistant:
         ``recorder`` keeps the question log (e.g. ``smassist.store.open_default_store()``).
         Raises :class:`smassist.loader.KnowledgeBaseError` with every problem found.
         """
-        from smassist.cache import load_compiled
+        from smassist.language.compiled import load_compiled
 
         kb, engine = load_compiled(paths.knowledge_path(path), use_cache=use_cache)
         return cls(kb, engine, recorder=recorder)
@@ -83,7 +84,7 @@ class Assistant:
         On problems, raises :class:`smassist.loader.KnowledgeBaseError` and keeps
         serving the current version.
         """
-        from smassist.cache import load_compiled
+        from smassist.language.compiled import load_compiled
 
         with self._reload_lock:
             kb, engine = load_compiled(self._state.kb.root, use_cache=use_cache)
@@ -168,7 +169,7 @@ class Assistant:
 
     def trend(self, key: str, lang: str | None = None, conversation: str | None = None) -> Reply:
         """Figures over time (kind 'trend') for a series id, a topic id or words: "roi"."""
-        from smassist import trends
+        from smassist.trends import series as trends
 
         state = self._state
         cleaned = _clean(key if isinstance(key, str) else "")
@@ -188,14 +189,14 @@ class Assistant:
 
     def brief(self, lang: str | None = None) -> Reply:
         """The ten figures a manager most needs (kind 'brief'), each with its source."""
-        from smassist.brief import brief_reply
+        from smassist.answering.brief import brief_reply
 
         return brief_reply(self._state.kb, _lang_hint(lang) or "fr")
 
     def _trend_for_match(self, state: State, match: Match, cleaned: str, question: str,
                          lang: str, conversation: str | None) -> Reply | None:
         """A trend answer when the question asks for an evolution and its subject has a series."""
-        from smassist import trends
+        from smassist.trends import series as trends
 
         entry = match.candidates[0].entry if match.candidates and match.decision != "unknown" else None
         via_entry = trends.series_for_entry(state.kb, entry) if entry else []

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 from operator import itemgetter
 
-from smassist.knowledge import LANGS, KnowledgeBase
-from smassist.normalize import CONCEPT, STOP, Analyzer, stem, tokens
+from smassist.kb.runtime import LANGS, KnowledgeBase
+from smassist.language.normalize import CONCEPT, STOP, Analyzer, stem, tokens
 
 #: At or above: answer. Between CLARIFY and ANSWER: "did you mean". Below: decline.
 ANSWER_THRESHOLD = 0.5

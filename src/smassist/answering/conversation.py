@@ -13,7 +13,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
-from smassist.normalize import fold
+from smassist.language.normalize import fold
 
 _FOLLOW_UPS = {
     "sources": (

@@ -19,12 +19,12 @@ import re
 from dataclasses import dataclass
 
 # How people ask for an evolution lives with the other conversational phrases.
-from smassist.conversation import asks_for_trend as asks_for_trend  # re-exported
-from smassist.conversation import text_fold, trend_pattern
-from smassist.figures import format_number, scope_name
-from smassist.knowledge import KnowledgeBase, SeriesInfo
-from smassist.normalize import STOPWORDS, fold, stem, tokens
-from smassist.reply import Reply, StatisticView, Suggestion
+from smassist.answering.conversation import asks_for_trend as asks_for_trend  # re-exported
+from smassist.answering.conversation import text_fold, trend_pattern
+from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.kb.figures import format_number, scope_name
+from smassist.kb.runtime import KnowledgeBase, SeriesInfo
+from smassist.language.normalize import STOPWORDS, fold, stem, tokens
 
 #: Below this many points, a change between two surveys is not called a rise or a fall.
 STABLE_POINTS = 5

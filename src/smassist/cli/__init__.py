@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -34,14 +34,14 @@ class CommandError(Exception):
 
 def load_assistant(args: argparse.Namespace) -> Assistant:
     """The assistant on ``--kb`` (or the default); a broken knowledge base exits 2."""
-    from smassist.assistant import Assistant
+    from smassist.answering.assistant import Assistant
 
     try:
         return Assistant.load(args.kb)
     except Exception as exc:
         # Imported only on failure: the loader pulls in YAML and pydantic, which
         # a warm cache never needs (about 0.3 s of `smassist ask`).
-        from smassist.loader import KnowledgeBaseError
+        from smassist.kb.loader import KnowledgeBaseError
 
         if isinstance(exc, KnowledgeBaseError):
             raise CommandError(exc.report(), EXIT_USAGE) from None
@@ -61,13 +61,13 @@ def _question_log():  # -> SQLiteStore | None
 
     if paths.question_log_off():
         return None
-    from smassist.store import open_default_store
+    from smassist.admin.store import open_default_store
 
     return open_default_store()
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from smassist import terminal
+    from smassist.channels.terminal import render as terminal
 
     assistant = load_assistant(args)
     assistant.recorder = _question_log()
@@ -97,7 +97,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from smassist.chat import run_chat
+    from smassist.channels.terminal.chat import run_chat
 
     assistant = load_assistant(args)
     assistant.recorder = _question_log()
@@ -108,7 +108,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
-    from smassist import loader, paths
+    from smassist import paths
+    from smassist.kb import loader
 
     root = paths.knowledge_path(args.path or args.kb)
     try:
@@ -116,7 +117,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     except loader.KnowledgeBaseError as exc:
         sys.stdout.write(exc.report() + "\n")
         return EXIT_PROBLEMS
-    from smassist.kbreport import check_summary, confusables_report
+    from smassist.language.confusables import check_summary, confusables_report
 
     sys.stdout.write(check_summary(kb) + "\n")
     if not getattr(args, "no_confusables", False):
@@ -151,7 +152,7 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
 
 def cmd_kb_schema(args: argparse.Namespace) -> int:
     from smassist import paths
-    from smassist.schema import write_schemas
+    from smassist.kb.schema import write_schemas
 
     target = paths.knowledge_path(args.kb) / "schema"
     for path in write_schemas(target):
@@ -163,7 +164,7 @@ def cmd_kb_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from smassist.reply import StatisticView
+    from smassist.answering.reply import StatisticView
 
     assistant = load_assistant(args)
     kb = assistant.kb
@@ -189,7 +190,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_trend(args: argparse.Namespace) -> int:
-    from smassist import charts
+    from smassist.trends import charts
 
     assistant = load_assistant(args)
     reply = assistant.trend(" ".join(args.subject), lang=args.lang)
@@ -236,7 +237,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
 
 
 def _question_store():  # -> SQLiteStore
-    from smassist.store import default_db_path, open_default_store
+    from smassist.admin.store import default_db_path, open_default_store
 
     try:
         path = default_db_path()
@@ -248,7 +249,7 @@ def _question_store():  # -> SQLiteStore
 
 
 def _since(text: str | None):  # -> datetime | None
-    from smassist.store import parse_duration, utcnow
+    from smassist.admin.store import parse_duration, utcnow
 
     if not text:
         return None
@@ -260,7 +261,7 @@ def _since(text: str | None):  # -> datetime | None
 
 def _logged_questions(age: str | None) -> list:  # -> list[QuestionRecord]
     """The logged questions of the last ``age`` (all when None); exit 1 if the log can't be read."""
-    from smassist.store import StoreUnavailable
+    from smassist.admin.store import StoreUnavailable
 
     since = _since(age)
     try:
@@ -270,7 +271,7 @@ def _logged_questions(age: str | None) -> list:  # -> list[QuestionRecord]
 
 
 def cmd_log_prune(args: argparse.Namespace) -> int:
-    from smassist.store import StoreUnavailable
+    from smassist.admin.store import StoreUnavailable
 
     before = _since(args.older_than)
     store = _question_store()
@@ -284,7 +285,7 @@ def cmd_log_prune(args: argparse.Namespace) -> int:
 
 
 def cmd_log_export(args: argparse.Namespace) -> int:
-    from smassist.store import EXPORT_FIELDS
+    from smassist.admin.store import EXPORT_FIELDS
 
     records = [r.to_dict() for r in _logged_questions(args.since)]
     if args.csv:
@@ -302,7 +303,7 @@ def cmd_log_export(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
-    from smassist import reports
+    from smassist.admin import reports
 
     records = _logged_questions(args.since)
     gaps = reports.find_gaps(records, load_assistant(args).state)
@@ -316,7 +317,7 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from smassist import reports
+    from smassist.admin import reports
 
     records = _logged_questions(args.since)
     summary = reports.summarize(records, since=args.since)
@@ -331,7 +332,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from smassist.evaluation import evaluate, load_questions
+    from smassist.language.evaluation import evaluate, load_questions
 
     try:
         questions = load_questions(args.file)

@@ -11,8 +11,8 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from smassist.assistant import Assistant
-    from smassist.reloader import ReloadOutcome
+    from smassist.admin.reloader import ReloadOutcome
+    from smassist.answering.assistant import Assistant
 
 #: Problems listed in one message; the rest are counted (a chat message has a size limit).
 MAX_PROBLEMS_SHOWN = 15
@@ -90,15 +90,15 @@ def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False
 
 def reload_command(assistant: Assistant, lang: str = "en") -> str:
     """The admin's reload command: reload now and say how it went."""
-    from smassist.reloader import reload_now
+    from smassist.admin.reloader import reload_now
 
     return reload_text(reload_now(assistant), lang)
 
 
 def report_command(assistant: Assistant, since: str = "30d", lang: str = "en") -> str:
     """The admin's report command: the question-log summary as plain text."""
-    from smassist import reports
-    from smassist.store import StoreUnavailable, open_default_store, parse_duration, utcnow
+    from smassist.admin import reports
+    from smassist.admin.store import StoreUnavailable, open_default_store, parse_duration, utcnow
 
     store = getattr(assistant, "recorder", None)
     if not hasattr(store, "questions"):

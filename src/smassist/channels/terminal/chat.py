@@ -6,8 +6,8 @@ import os
 import sys
 from pathlib import Path
 
-from smassist import terminal
-from smassist.assistant import Assistant
+from smassist.answering.assistant import Assistant
+from smassist.channels.terminal import render as terminal
 
 _INTRO = {
     "fr": "smassist — posez une question sur les médias sociaux en entreprise. /topics, /help, /quit.",
@@ -48,11 +48,11 @@ def _start_watching(assistant: Assistant, interval: float):  # -> Watcher
     """Serve edits to the knowledge files live; say so between two questions."""
     import logging
 
-    from smassist.admin import reload_text
-    from smassist.reloader import start_watcher
+    from smassist.admin.commands import reload_text
+    from smassist.admin.reloader import start_watcher
 
     # The notice below already says it; no second copy from logging's last resort.
-    logging.getLogger("smassist.reloader").addHandler(logging.NullHandler())
+    logging.getLogger("smassist.admin.reloader").addHandler(logging.NullHandler())
 
     def tell(outcome) -> None:
         if outcome.changed or not outcome.ok:
@@ -91,7 +91,7 @@ def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = Tru
             elif command in ("/source", "/sources"):
                 reply = assistant.sources(lang, conversation)
             elif command in ("/reload", "/recharger"):
-                from smassist.admin import reload_command
+                from smassist.admin.commands import reload_command
 
                 print(reload_command(assistant, lang) + "\n")
                 continue

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smassist.knowledge import KnowledgeBase, StatisticInfo
-from smassist.reply import Reply, StatisticView, Suggestion
+from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.kb.runtime import KnowledgeBase, StatisticInfo
 
 BRIEF_SIZE = 10
 

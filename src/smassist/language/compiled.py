@@ -16,19 +16,20 @@ import sys
 import zlib
 from pathlib import Path
 
-from smassist import kbfiles, paths
-from smassist.engine import Engine
-from smassist.knowledge import KnowledgeBase
+from smassist import paths
+from smassist.kb import files as kbfiles
+from smassist.kb.runtime import KnowledgeBase
+from smassist.language.engine import Engine
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parent.parent  # smassist/, every sub-package included
 
 
 def _code_stamp() -> str:
     """Changes whenever a module of smassist changes (edits, upgrades)."""
     parts = [sys.version]
-    for path in sorted(_PACKAGE.glob("*.py")):
+    for path in sorted(_PACKAGE.rglob("*.py")):
         stat = path.stat()
-        parts.append(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}")
+        parts.append(f"{path.relative_to(_PACKAGE)}:{stat.st_size}:{stat.st_mtime_ns}")
     return "|".join(parts)
 
 
@@ -60,7 +61,9 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
         cached = _read(key)
         if cached is not None:
             return cached
-    from smassist import loader  # the YAML parser and validator, only when the cache cannot serve
+    from smassist.kb import (
+        loader,  # the YAML parser and validator, only when the cache cannot serve
+    )
 
     kb = loader.load(root)
     engine = Engine(kb)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from smassist.messages import message
-from smassist.reply import Reply
+from smassist.answering.reply import Reply
+from smassist.answering.texts import message
 
 
 def render(reply: Reply, width: int = 88, color: bool = False) -> str:

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from smassist.normalize import STOPWORDS, tokens
+from smassist.language.normalize import STOPWORDS, tokens
 
 if TYPE_CHECKING:
-    from smassist.assistant import State
-    from smassist.store import QuestionRecord
+    from smassist.admin.store import QuestionRecord
+    from smassist.answering.assistant import State
 
 #: An answer below this confidence counts as a gap (the engine answers from ~0.55).
 LOW_CONFIDENCE = 0.65
@@ -317,7 +317,7 @@ def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
     """The summary as plain text in ``lang`` (fr or en), readable in a terminal and in a chat."""
     text = _REPORT_TEXT.get(lang, _REPORT_TEXT["en"])
     since = summary.get("since")
-    from smassist.store import split_duration
+    from smassist.admin.store import split_duration
 
     parts = split_duration(since)
     period = text["period"].format(n=parts[0], unit=text["units"][parts[1]]) if parts else since or text["all"]

@@ -1,0 +1,1 @@
+"""The admin loop: the question log, live reload, reports, admin commands."""

@@ -1,0 +1,214 @@
+"""Live reload: serve edits to ``knowledge/`` within seconds, never a broken version.
+
+A :class:`Watcher` thread polls the knowledge files' sizes and modification
+times. Once a change has settled (no further change for ``debounce`` seconds,
+so an editor's several writes make one reload), :func:`reload_now` loads and
+validates the whole new version aside and only then hands it to
+``Assistant.swap`` — one attribute assignment, so a question in flight finishes
+on the version it started with and the next one gets the new version.
+
+A version with problems is never served: the last good one keeps answering,
+every problem is logged as ``file:line: message``, and ``notify`` (a DM to the
+admins in the Slack and Telegram channels) is called once per distinct set of
+problems, and once more when a later edit fixes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from smassist.kb.files import Fingerprint, fingerprint
+
+if TYPE_CHECKING:
+    from smassist.answering.assistant import Assistant
+    from smassist.kb.loader import Problem
+
+log = logging.getLogger(__name__)
+
+Notify = Callable[[str], object]
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadOutcome:
+    """What a reload did: ``ok`` (valid; maybe unchanged) or failed with its problems."""
+
+    ok: bool
+    changed: bool
+    #: Short content hash of the version served after the reload, and before it.
+    version: str
+    previous: str
+    #: Counts of the version served (KnowledgeBase.summary()).
+    summary: dict[str, int | str] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+    #: The files changed while they were being read; the reload will be tried again.
+    unsettled: bool = False
+
+    @property
+    def report(self) -> str:
+        """Every problem as ``file:line: message``, one per line."""
+        return "\n".join(str(p) for p in self.problems)
+
+
+_fallback_lock = threading.Lock()
+
+
+def reload_now(assistant: Assistant) -> ReloadOutcome:
+    """Load the knowledge base from its folder, validate it whole, and serve it if it is good.
+
+    Never raises: problems come back in the outcome, and the current version
+    keeps answering. Safe to call from any thread (reloads are serialised).
+    """
+    from smassist.kb import loader
+    from smassist.language.engine import Engine
+
+    lock = getattr(assistant, "_reload_lock", None) or _fallback_lock
+    with lock:
+        current = assistant.state.kb
+        root = Path(current.root)
+        before = fingerprint(root)
+        try:
+            # Straight from the files, not the compiled cache; it is written
+            # below only when the files did not change during the read.
+            kb = loader.load(root)
+            engine = Engine(kb)
+        except loader.KnowledgeBaseError as exc:
+            problems = tuple(exc.problems)
+        except Exception as exc:  # an unreadable folder, a bug: report it, keep serving
+            problems = (loader.Problem(str(root), 1, f"cannot load the knowledge base: {exc}"),)
+        else:
+            problems = ()
+        if fingerprint(root) != before:
+            return ReloadOutcome(True, False, current.version[:12], current.version[:12],
+                                 current.summary(), (), unsettled=True)
+        if problems:
+            log.error("knowledge base not reloaded, still serving version %s:\n%s",
+                      current.version[:12], "\n".join(str(p) for p in problems))
+            return ReloadOutcome(False, False, current.version[:12], current.version[:12],
+                                 current.summary(), problems)
+        changed = kb.version != current.version
+        if changed:
+            assistant.swap(kb, engine)
+            log.info("knowledge base reloaded: version %s (was %s)", kb.version[:12],
+                     current.version[:12])
+            from smassist.language import compiled as cache
+
+            cache.store(kb, engine)  # the next start-up reads it instead of rebuilding
+        return ReloadOutcome(True, changed, kb.version[:12], current.version[:12], kb.summary())
+
+
+class Watcher:
+    """Polls the knowledge folder and reloads on settled changes; see :func:`start_watcher`."""
+
+    def __init__(self, assistant: Assistant, notify: Notify | None = None, *,
+                 interval: float = 1.0, debounce: float | None = None,
+                 on_reload: Callable[[ReloadOutcome], object] | None = None):
+        self.assistant = assistant
+        self.notify = notify
+        self.on_reload = on_reload
+        self.interval = interval
+        self.debounce = interval / 2 if debounce is None else debounce
+        self.root = Path(assistant.state.kb.root)
+        self._seen: Fingerprint | None = fingerprint(self.root)
+        self._pending: Fingerprint | None = None
+        self._pending_since = 0.0
+        self._last_error: frozenset[str] | None = None
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._crashed = False
+        # Edited between loading and watching (or served from an older cache): catch up.
+        from smassist.kb import loader
+
+        try:
+            if loader.content_version(self.root) != assistant.state.kb.version:
+                self._seen = None
+        except OSError:
+            self._seen = None
+
+    def start(self) -> Watcher:
+        self._thread = threading.Thread(target=self._run, name="smassist-kb-watcher", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.poll()
+                self._crashed = False
+            except Exception:  # the watcher must outlive any surprise
+                if not self._crashed:
+                    self._crashed = True
+                    log.exception("knowledge-base watcher error; it keeps watching")
+
+    def poll(self, now: float | None = None) -> ReloadOutcome | None:
+        """One look at the files; reloads when a change has settled. The outcome, if any."""
+        now = time.monotonic() if now is None else now
+        current = fingerprint(self.root)
+        if current == self._seen:
+            self._pending = None
+            return None
+        if current != self._pending:
+            self._pending, self._pending_since = current, now
+            if self.debounce > 0:
+                return None
+        if now - self._pending_since < self.debounce:
+            return None
+        outcome = reload_now(self.assistant)
+        if outcome.unsettled:
+            self._pending = None  # still being written: wait for it to settle again
+            return outcome
+        self._seen, self._pending = current, None
+        self._handle(outcome)
+        return outcome
+
+    def _handle(self, outcome: ReloadOutcome) -> None:
+        from smassist.admin import commands as admin
+
+        if outcome.ok:
+            if self._last_error is not None:
+                self._last_error = None
+                self._send(admin.reload_text(outcome, fixed=True))
+        else:
+            errors = frozenset(str(p) for p in outcome.problems)
+            if errors != self._last_error:
+                self._last_error = errors
+                self._send(admin.reload_text(outcome))
+        if self.on_reload is not None:
+            try:
+                self.on_reload(outcome)
+            except Exception:
+                log.exception("reload callback failed")
+
+    def _send(self, text: str) -> None:
+        if self.notify is None:
+            return
+        try:
+            self.notify(text)
+        except Exception as exc:  # a platform error must not stop the watcher
+            log.warning("cannot notify the admins: %s", type(exc).__name__)
+
+
+def start_watcher(assistant: Assistant, notify: Notify | None = None, interval: float = 1.0,
+                  *, debounce: float | None = None,
+                  on_reload: Callable[[ReloadOutcome], object] | None = None) -> Watcher:
+    """Watch ``assistant``'s knowledge folder from a daemon thread; ``.stop()`` ends it.
+
+    ``notify(text)`` is told about a broken edit once per distinct set of
+    problems (and when it is fixed); ``on_reload(outcome)`` hears every reload.
+    """
+    return Watcher(assistant, notify, interval=interval, debounce=debounce,
+                   on_reload=on_reload).start()

@@ -1,0 +1,1 @@
+"""Answering: routing a question, conversation state, reply building, texts."""

@@ -1,0 +1,1 @@
+"""The terminal channel: `smassist chat` and the text rendering of a reply."""

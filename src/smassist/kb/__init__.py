@@ -1,0 +1,1 @@
+"""The knowledge base: its files, their shapes, the loader and validator, the runtime form."""

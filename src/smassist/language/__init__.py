@@ -1,0 +1,1 @@
+"""The language layer: normalisation, language detection, the intent engine, evaluation."""

@@ -1,0 +1,1 @@
+"""Figures over time: series, their reading, and charts."""
