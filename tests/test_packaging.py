@@ -62,3 +62,41 @@ def test_installed_wheel_answers_from_its_bundled_knowledge_base(wheel: Path, tm
     assert knowledge.startswith(str(target))
     reply = json.loads(answer)
     assert reply["matched"] and reply["topic"] == "charter" and reply["statistics"]
+
+
+def test_wheel_installs_with_the_platform_extras_and_serve_runs(wheel: Path, tmp_path: Path) -> None:
+    """What the deployment READMEs say: pip install 'smassist-….whl[slack,telegram,charts]'.
+
+    The new environment sees this one's packages (a .pth file) and pip runs with
+    --no-index: the extras' requirements must all be satisfied by what the test
+    environment has, and only the wheel itself is installed.
+    """
+    import site
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    [venv_site] = venv.glob("lib/python*/site-packages")
+    (venv_site / "outer.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
+         "--no-index", f"{wheel}[slack,telegram,charts]"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "does not provide the extra" not in result.stdout + result.stderr
+    smassist = venv / "bin" / "smassist"
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN")}
+    where = subprocess.run([str(venv / "bin" / "python"), "-c",
+                            "import smassist, smassist.charts as c; print(smassist.__file__, c.available())"],
+                           capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert where.stdout.split() == [str(venv_site / "smassist" / "__init__.py"), "True"], where.stderr
+    serve = subprocess.run([str(smassist), "serve", "--help"], capture_output=True, text=True,
+                           env=env, cwd=tmp_path, timeout=120)
+    assert serve.returncode == 0 and "slack" in serve.stdout and "telegram" in serve.stdout
+    # Each platform's extra is there: without credentials each stops naming its variable
+    # (a missing extra would say `pip install 'smassist[…]'` instead).
+    for platform, variable in (("slack", "SLACK_BOT_TOKEN"), ("telegram", "TELEGRAM_BOT_TOKEN")):
+        run = subprocess.run([str(smassist), "serve", platform], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=120)
+        assert run.returncode == 2 and variable in run.stderr and "pip install" not in run.stderr, run.stderr
