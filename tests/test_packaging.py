@@ -88,7 +88,7 @@ def test_wheel_installs_with_the_platform_extras_and_serve_runs(wheel: Path, tmp
     env = {k: v for k, v in os.environ.items()
            if k not in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "TELEGRAM_BOT_TOKEN")}
     where = subprocess.run([str(venv / "bin" / "python"), "-c",
-                            "import smassist, smassist.charts as c; print(smassist.__file__, c.available())"],
+                            "import smassist, smassist.trends.charts as c; print(smassist.__file__, c.available())"],
                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
     assert where.stdout.split() == [str(venv_site / "smassist" / "__init__.py"), "True"], where.stderr
     serve = subprocess.run([str(smassist), "serve", "--help"], capture_output=True, text=True,
