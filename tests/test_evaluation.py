@@ -8,8 +8,29 @@ from tests.conftest import BUNDLED_KB, REPO
 
 def test_eval_file_is_read_with_null_topics_out_of_scope(tmp_path: Path):
     path = tmp_path / "q.yaml"
-    path.write_text('questions:\n  - {text: "a?", lang: en, topic: roi}\n  - {text: "b", lang: fr, topic: null}\n')
-    assert load_questions(path) == [LabelledQuestion("a?", "en", "roi"), LabelledQuestion("b", "fr", None)]
+    path.write_text('questions:\n  - {text: "a?", lang: en, topic: roi}\n  - {text: "b", lang: fr, topic: null}\n'
+                    '  - {text: "c?", lang: fr, topic: roi, kind: figure}\n')
+    assert load_questions(path) == [LabelledQuestion("a?", "en", "roi"), LabelledQuestion("b", "fr", None),
+                                    LabelledQuestion("c?", "fr", "roi", "figure")]
+
+
+KINDS = {"figure", "recommendation", "method", "reason", "comparison", "trend", "definition"}
+
+
+def test_unseen_set_is_labelled_with_known_topics_and_kinds_in_both_languages():
+    from smassist.kb import loader
+
+    topics = set(loader.load(BUNDLED_KB).topics)
+    questions = load_questions(REPO / "tests" / "data" / "eval_unseen.yaml")
+    in_scope = [q for q in questions if q.topic is not None]
+    out_of_scope = [q for q in questions if q.topic is None]
+    labelled = {q.topic for q in in_scope}
+    assert labelled <= topics and len(labelled) >= 22  # no unknown topic; all 22 of issue 13's time
+    assert all(q.kind in KINDS for q in in_scope) and all(q.kind is None for q in out_of_scope)
+    for lang in ("fr", "en"):
+        assert sum(q.lang == lang for q in in_scope) >= 70
+        assert sum(q.lang == lang for q in out_of_scope) >= 20
+    assert len({q.text.casefold() for q in questions}) == len(questions)
 
 
 def test_report_counts_declines_of_out_of_scope_and_confusions():
@@ -52,7 +73,8 @@ def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
     from smassist.kb import loader
 
     kb = loader.load(BUNDLED_KB)
-    held_out = [q.text for q in load_questions(REPO / "tests" / "data" / "eval_questions.yaml")]
+    held_out = [q.text for name in ("eval_questions.yaml", "eval_unseen.yaml")
+                for q in load_questions(REPO / "tests" / "data" / name)]
     close = []
     for entry in kb.entries.values():
         for lang, questions in entry.questions.items():

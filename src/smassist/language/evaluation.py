@@ -1,7 +1,8 @@
 """`smassist eval`: how well the engine answers a labelled question file.
 
 The file is YAML: ``questions: [{text, lang, topic}]`` where ``topic: null``
-marks an out-of-scope question that must be declined. Like ``rasa test nlu``,
+marks an out-of-scope question that must be declined; an optional ``kind`` (figure,
+method, reason...) is kept on the question for reports that split by it. Like ``rasa test nlu``,
 the report gives per-topic precision, recall and F1, overall accuracy, the
 out-of-scope abstention rate and the confused pairs with the questions behind
 them.
@@ -32,6 +33,7 @@ class LabelledQuestion:
     text: str
     lang: str
     topic: str | None
+    kind: str | None = None  # optional label: what sort of answer is asked (figure, method...)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,8 +159,9 @@ def load_questions(path: str | Path) -> list[LabelledQuestion]:
         lang = item.get("lang") or "fr"
         if lang not in ("fr", "en"):
             raise ValueError(f"{path}: question {i}: lang must be fr or en, got {lang!r}")
-        topic = item.get("topic")
-        questions.append(LabelledQuestion(item["text"], lang, topic if topic else None))
+        topic, kind = item.get("topic"), item.get("kind")
+        questions.append(LabelledQuestion(item["text"], lang, topic if topic else None,
+                                          kind if isinstance(kind, str) else None))
     return questions
 
 
