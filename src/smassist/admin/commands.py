@@ -6,9 +6,9 @@ Platform-neutral plain text: the Slack and Telegram channels check
 
 from __future__ import annotations
 
-import os
-import re
 from typing import TYPE_CHECKING
+
+from smassist.settings import Settings, current, parse_ids
 
 if TYPE_CHECKING:
     from smassist.admin.reloader import ReloadOutcome
@@ -18,21 +18,22 @@ if TYPE_CHECKING:
 MAX_PROBLEMS_SHOWN = 15
 
 
-def admin_ids(raw: str | None = None) -> tuple[str, ...]:
+#: The period the admins' report command covers.
+REPORT_PERIOD = "30d"
+
+
+def admin_ids(raw: str | None = None, settings: Settings | None = None) -> tuple[str, ...]:
     """The ids in ``SMASSIST_ADMINS`` (or ``raw``), in order, without duplicates.
 
     Slack user ids and Telegram user ids together, separated by commas (or spaces,
     semicolons); each channel keeps the ids of its own platform.
     """
-    raw = os.environ.get("SMASSIST_ADMINS", "") if raw is None else raw
-    return tuple(dict.fromkeys(part for part in re.split(r"[\s,;]+", raw) if part))
+    return parse_ids(raw) if raw is not None else current(settings).admins
 
 
-def is_admin(user_id: object) -> bool:
+def is_admin(user_id: object, settings: Settings | None = None) -> bool:
     """Whether ``user_id`` (a Slack ``U…`` id or a Telegram numeric id) may run admin commands."""
-    if user_id is None:
-        return False
-    return str(user_id).strip() in admin_ids()
+    return current(settings).is_admin(user_id)
 
 
 _TEXTS = {
@@ -95,14 +96,15 @@ def reload_command(assistant: Assistant, lang: str = "en") -> str:
     return reload_text(reload_now(assistant), lang)
 
 
-def report_command(assistant: Assistant, since: str = "30d", lang: str = "en") -> str:
+def report_command(assistant: Assistant, since: str = REPORT_PERIOD, lang: str = "en", *,
+                   settings: Settings | None = None) -> str:
     """The admin's report command: the question-log summary as plain text."""
     from smassist.admin import reports
     from smassist.admin.store import StoreUnavailable, open_default_store, parse_duration, utcnow
 
     store = getattr(assistant, "recorder", None)
     if not hasattr(store, "questions"):
-        store = open_default_store()
+        store = open_default_store(settings)
     if store is None:
         return _text(lang, "no_log")
     try:

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from smassist import paths
+from smassist.settings import Settings, current
 
 if TYPE_CHECKING:
     import sqlite3
@@ -436,10 +436,11 @@ def _json_list(text: str | None) -> list[str]:
 # --- the configured store ----------------------------------------------------------
 
 
-def default_db_path() -> Path | None:
+def default_db_path(settings: Settings | None = None) -> Path | None:
     """``$SMASSIST_DB``, else ``smassist.sqlite3`` in the user data folder; None when off."""
-    value = os.environ.get("SMASSIST_DB", "").strip()
-    if value.lower() in paths.LOG_OFF_VALUES:
+    settings = current(settings)
+    value = settings.db
+    if settings.question_log_off:
         return None
     if value:
         if "://" in value:
@@ -447,20 +448,20 @@ def default_db_path() -> Path | None:
                 f"SMASSIST_DB={value.split('://')[0]}://… is not supported by this version; "
                 "give a file path for SQLite, or 'off'")
         return Path(value).expanduser()
-    return paths.data_dir() / DB_NAME
+    return settings.data_dir() / DB_NAME
 
 
-def open_default_store() -> SQLiteStore | None:
+def open_default_store(settings: Settings | None = None) -> SQLiteStore | None:
     """The question log configured by the environment, or None when it is off.
 
     Cheap: nothing is opened until the first question is recorded.
     """
+    settings = current(settings)
     try:
-        path = default_db_path()
+        path = default_db_path(settings)
     except ValueError as exc:
         log.warning("question log off: %s", exc)
         return None
     if path is None:
         return None
-    raw = os.environ.get("SMASSIST_LOG_RAW_USERS", "").strip().lower() in ("1", "yes", "true", "on")
-    return SQLiteStore(path, secret=os.environ.get("SMASSIST_LOG_KEY") or None, raw_users=raw)
+    return SQLiteStore(path, secret=settings.log_key, raw_users=settings.log_raw_users)

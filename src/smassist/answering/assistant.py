@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from smassist import paths
 from smassist.answering.conversation import (
     ConversationStore,
     asks_for_trend,
@@ -22,6 +21,7 @@ from smassist.answering.texts import MAX_QUESTION_CHARS, message
 from smassist.kb.runtime import EntryInfo, KnowledgeBase
 from smassist.language import detect as language
 from smassist.language.engine import Engine, Match
+from smassist.settings import Settings, current
 
 
 class Recorder(Protocol):
@@ -55,15 +55,18 @@ class Assistant:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True,
-             recorder: Recorder | None = None) -> Assistant:
+             recorder: Recorder | None = None, settings: Settings | None = None) -> Assistant:
         """The assistant on the knowledge base at ``path`` (default: ``$SMASSIST_KB`` or bundled).
 
-        ``recorder`` keeps the question log (e.g. ``smassist.store.open_default_store()``).
+        ``recorder`` keeps the question log (e.g. ``smassist.store.open_default_store()``);
+        ``settings`` the environment (default: read now).
         Raises :class:`smassist.loader.KnowledgeBaseError` with every problem found.
         """
         from smassist.language.compiled import load_compiled
 
-        kb, engine = load_compiled(paths.knowledge_path(path), use_cache=use_cache)
+        settings = current(settings)
+        kb, engine = load_compiled(settings.knowledge_path(path), use_cache=use_cache,
+                                   settings=settings)
         return cls(kb, engine, recorder=recorder)
 
     @property
@@ -382,4 +385,4 @@ def _clean(text: str) -> str:
 
 
 def default_path() -> Path:
-    return paths.knowledge_path()
+    return current().knowledge_path()

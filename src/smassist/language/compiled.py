@@ -16,10 +16,10 @@ import sys
 import zlib
 from pathlib import Path
 
-from smassist import paths
 from smassist.kb import files as kbfiles
 from smassist.kb.runtime import KnowledgeBase
 from smassist.language.engine import Engine
+from smassist.settings import Settings, current
 
 _PACKAGE = Path(__file__).resolve().parent.parent  # smassist/, every sub-package included
 
@@ -49,16 +49,19 @@ def _key(text: str) -> str:
     return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
-def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, Engine]:
+def load_compiled(root: Path, use_cache: bool = True,
+                  settings: Settings | None = None) -> tuple[KnowledgeBase, Engine]:
     """The knowledge base in ``root`` and its index, from the cache when it is fresh.
 
     Raises :class:`smassist.loader.KnowledgeBaseError` when the files have problems.
     """
+    settings = current(settings)
     root = Path(root)
     key = None
-    if use_cache and not os.environ.get("SMASSIST_NO_CACHE"):
+    directory = settings.cache_dir()
+    if use_cache and not settings.no_cache:
         key = cache_key(root)  # an unreadable file changes the key; the loader reports it
-        cached = _read(key)
+        cached = _read(key, directory)
         if cached is not None:
             return cached
     from smassist.kb import (
@@ -68,22 +71,23 @@ def load_compiled(root: Path, use_cache: bool = True) -> tuple[KnowledgeBase, En
     kb = loader.load(root)
     engine = Engine(kb)
     if key and cache_key(root) == key:  # a file edited during the read is not cached under the old key
-        _write(key, (kb, engine))
+        _write(key, (kb, engine), directory)
     return kb, engine
 
 
-def store(kb: KnowledgeBase, engine: Engine) -> None:
+def store(kb: KnowledgeBase, engine: Engine, settings: Settings | None = None) -> None:
     """Cache a version loaded elsewhere (a live reload), so the next start-up is warm.
 
     The files must not have changed since they were read (the reloader checks it).
     """
-    if not os.environ.get("SMASSIST_NO_CACHE"):
-        _write(cache_key(Path(kb.root)), (kb, engine))
+    settings = current(settings)
+    if not settings.no_cache:
+        _write(cache_key(Path(kb.root)), (kb, engine), settings.cache_dir())
 
 
-def _read(key: str) -> tuple[KnowledgeBase, Engine] | None:
+def _read(key: str, directory: Path) -> tuple[KnowledgeBase, Engine] | None:
     try:
-        path = paths.cache_dir() / f"kb-{key}.pickle"
+        path = directory / f"kb-{key}.pickle"
         with path.open("rb") as handle:
             kb, engine = pickle.load(handle)
     except FileNotFoundError:
@@ -102,11 +106,10 @@ def _log():  # logging is imported only when there is something to say
     return logging.getLogger(__name__)
 
 
-def _write(key: str, value: tuple[KnowledgeBase, Engine]) -> None:
+def _write(key: str, value: tuple[KnowledgeBase, Engine], directory: Path) -> None:
     import tempfile
 
     try:
-        directory = paths.cache_dir()
         directory.mkdir(parents=True, exist_ok=True)
         # Keep a few versions (tests and admins switch between knowledge bases).
         old = sorted(directory.glob("kb-*.pickle"), key=lambda p: p.stat().st_mtime)

@@ -14,9 +14,9 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from smassist import paths
 from smassist.kb.figures import format_value
 from smassist.kb.runtime import KnowledgeBase
+from smassist.settings import Settings, current
 from smassist.trends.series import Trend, TrendPoint, build_trend
 
 INSTALL_HINT = {
@@ -57,9 +57,10 @@ def available() -> bool:
     return True
 
 
-def chart_path(kb: KnowledgeBase, series_id: str, lang: str) -> Path:
+def chart_path(kb: KnowledgeBase, series_id: str, lang: str,
+               settings: Settings | None = None) -> Path:
     """Where the chart of this series, version and language is kept."""
-    return paths.cache_dir() / "charts" / kb.version / f"{series_id}-{lang}.png"
+    return current(settings).cache_dir() / "charts" / kb.version / f"{series_id}-{lang}.png"
 
 
 def chart(kb: KnowledgeBase, series_id: str, lang: str) -> Path:

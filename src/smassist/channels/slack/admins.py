@@ -7,14 +7,13 @@ look like ``U0123ABC`` (or ``W…`` on Enterprise Grid).
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable, Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist.admin import commands as admin
+from smassist.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -23,8 +22,7 @@ _SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 def admin_ids(environ: Mapping[str, str] | None = None) -> list[str]:
     """The Slack user ids listed in ``SMASSIST_ADMINS``, in order, without duplicates."""
-    raw = (environ if environ is not None else os.environ).get("SMASSIST_ADMINS", "")
-    return [i for i in admin.admin_ids(raw) if _SLACK_USER_ID.match(i)]
+    return [i for i in Settings.from_env(environ).admins if _SLACK_USER_ID.match(i)]
 
 
 def is_admin(user_id: str | None, environ: Mapping[str, str] | None = None) -> bool:

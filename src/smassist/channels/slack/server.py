@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 import threading
@@ -16,7 +15,9 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from smassist.channels.base import CommandError, load_assistant
 from smassist.channels.slack.app import build_app, make_client
+from smassist.settings import Settings, SlackSettings, current
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -45,10 +46,12 @@ _WHERE = {
 }
 
 
-def credentials(socket_mode: bool, environ: Mapping[str, str]) -> dict[str, str]:
+def credentials(socket_mode: bool, slack: SlackSettings) -> dict[str, str]:
     """The credentials this mode needs, or CredentialsError naming the first missing one."""
+    given = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_APP_TOKEN": slack.app_token,
+             "SLACK_SIGNING_SECRET": slack.signing_secret}
     needed = ["SLACK_BOT_TOKEN", "SLACK_APP_TOKEN" if socket_mode else "SLACK_SIGNING_SECRET"]
-    found = {name: environ.get(name, "").strip() for name in needed}
+    found = {name: given[name] for name in needed}
     missing = [name for name, value in found.items() if not value]
     if missing:
         mode = "Socket Mode" if socket_mode else "HTTP mode"
@@ -58,14 +61,14 @@ def credentials(socket_mode: bool, environ: Mapping[str, str]) -> dict[str, str]
             + "\nFind them in your app's settings at https://api.slack.com/apps; "
               "see bots/slack/README.md."
         )
-    found["SLACK_SIGNING_SECRET"] = environ.get("SLACK_SIGNING_SECRET", "").strip()
+    found["SLACK_SIGNING_SECRET"] = slack.signing_secret
     return found
 
 
-def create_app(assistant: Assistant, environ: Mapping[str, str], socket_mode: bool) -> App:
+def create_app(assistant: Assistant, settings: Settings, socket_mode: bool) -> App:
     """The bolt app with the environment's credentials; CredentialsError if Slack refuses them."""
-    creds = credentials(socket_mode, environ)
-    api_url = environ.get("SMASSIST_SLACK_API_URL") or None
+    creds = credentials(socket_mode, settings.slack)
+    api_url = settings.slack.api_url
     client = make_client(creds["SLACK_BOT_TOKEN"], api_url)
     try:
         return build_app(assistant, client=client, signing_secret=creds["SLACK_SIGNING_SECRET"],
@@ -136,35 +139,31 @@ def make_http_server(app: App, host: str, port: int, path: str = EVENTS_PATH) ->
     return server
 
 
-def serve(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> int:
+def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the Slack app until interrupted; exit 2 on missing or refused credentials."""
-    from smassist.cli import CommandError, load_assistant
-
-    env = os.environ if environ is None else environ
-    socket_mode = bool(getattr(args, "socket", False) or env.get("SLACK_APP_TOKEN", "").strip())
+    settings = current(settings)
+    socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
     _configure_logging()
     try:
-        credentials(socket_mode, env)  # before loading anything: a quick, clear failure
-        assistant = load_assistant(args)
-        app = create_app(assistant, env, socket_mode)
+        credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
+        assistant = load_assistant(args.kb, settings)
+        app = create_app(assistant, settings, socket_mode)
     except CredentialsError as exc:
         raise CommandError(str(exc), exc.code) from None
     from smassist.admin.store import open_default_store
     from smassist.channels.slack.admin_commands import watch
 
-    assistant.recorder = open_default_store()
+    assistant.recorder = open_default_store(settings)
     watcher = watch(assistant, app.client)  # knowledge edits served live, admins told of errors
     try:
         if socket_mode:
-            return _serve_socket_mode(app, env["SLACK_APP_TOKEN"].strip())
+            return _serve_socket_mode(app, settings.slack.app_token)
         return _serve_http(app, args.host, args.port)
     finally:
         watcher.stop()
 
 
 def _serve_http(app: App, host: str, port: int) -> int:
-    from smassist.cli import CommandError
-
     try:
         server = make_http_server(app, host, port)
     except OSError as exc:
@@ -183,8 +182,6 @@ def _serve_http(app: App, host: str, port: int) -> int:
 
 def _serve_socket_mode(app: App, app_token: str) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-    from smassist.cli import CommandError
 
     handler = SocketModeHandler(app, app_token)
     try:

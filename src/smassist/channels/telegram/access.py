@@ -1,18 +1,16 @@
-"""Who may use the Telegram bot: the allow-list and the admins, read from the environment."""
+"""Who may use the Telegram bot: the allow-list and the admins (read by :mod:`smassist.settings`)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from smassist.admin import commands as admin
+from smassist.settings import Settings, SettingsError, TelegramSettings, current
 
 ALLOWED_VARIABLE = "SMASSIST_TELEGRAM_ALLOWED_USERS"
 ADMINS_VARIABLE = "SMASSIST_ADMINS"
 
-
-class AccessConfigError(ValueError):
-    """The allow-list variable holds something that is not a Telegram user id."""
+#: A bad allow-list (kept under the name it had).
+AccessConfigError = SettingsError
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +39,17 @@ class AllowList:
     @classmethod
     def parse(cls, value: str | None) -> AllowList:
         """``"123, 456"`` or ``"*"``; raises :class:`AccessConfigError` naming what is wrong."""
-        items = [item.strip() for item in (value or "").replace(";", ",").split(",") if item.strip()]
-        if "*" in items:
-            return cls(everyone=True)
-        bad = [item for item in items if not item.lstrip("-").isdigit()]
-        if bad:
-            raise AccessConfigError(
-                f"{ALLOWED_VARIABLE} must be comma-separated Telegram user ids (numbers) or *; "
-                f"not a user id: {', '.join(repr(b) for b in bad)}. "
-                "A user who writes to the bot is told their id."
-            )
-        return cls(users=frozenset(int(item) for item in items))
+        users, everyone = TelegramSettings(allowed_users=value or "").allowed()
+        return cls(users=users, everyone=everyone)
 
     @classmethod
-    def from_env(cls) -> AllowList:
-        return cls.parse(os.environ.get(ALLOWED_VARIABLE))
+    def from_env(cls, settings: Settings | None = None) -> AllowList:
+        return cls.parse(current(settings).telegram.allowed_users)
 
 
-def admin_ids(value: str | None = None) -> frozenset[int]:
+def admin_ids(value: str | None = None, settings: Settings | None = None) -> frozenset[int]:
     """The Telegram ids among ``SMASSIST_ADMINS`` (the others are Slack ids)."""
-    raw = os.environ.get(ADMINS_VARIABLE, "") if value is None else value
-    return frozenset(int(item) for item in admin.admin_ids(raw) if item.lstrip("-").isdigit())
+    from smassist.settings import parse_ids
+
+    ids = parse_ids(value) if value is not None else current(settings).admins
+    return frozenset(int(item) for item in ids if item.lstrip("-").isdigit())

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import re
 import secrets
 import sys
 from urllib.parse import urlparse
 
-from smassist.cli import EXIT_PROBLEMS, EXIT_USAGE, CommandError, load_assistant
+from smassist.channels.base import EXIT_PROBLEMS, EXIT_USAGE, CommandError, load_assistant
+from smassist.settings import Settings, SettingsError, current
 
 TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
 API_URL_VARIABLE = "SMASSIST_TELEGRAM_API_URL"
@@ -18,9 +17,6 @@ SECRET_VARIABLE = "SMASSIST_TELEGRAM_WEBHOOK_SECRET"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 logger = logging.getLogger("smassist.telegram")
-
-_SECRET_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,256}")
-
 
 class _Redacting(logging.Formatter):
     """Formats like ``inner`` with the secrets blanked out (URLs carry the bot token)."""
@@ -67,8 +63,8 @@ def configure_logging(*hidden: str) -> None:
             handler.addFilter(_QuietRetries())
 
 
-def _token() -> str:
-    token = os.environ.get(TOKEN_VARIABLE, "").strip()
+def _token(settings: Settings) -> str:
+    token = settings.telegram.bot_token
     if not token:
         raise CommandError(
             f"{TOKEN_VARIABLE} is not set. Create a bot with @BotFather on Telegram, then run:\n"
@@ -83,14 +79,12 @@ def _token() -> str:
     return token
 
 
-def _webhook_secret() -> str:
-    configured = os.environ.get(SECRET_VARIABLE, "").strip()
-    if not configured:
-        return secrets.token_urlsafe(32)
-    if not _SECRET_PATTERN.fullmatch(configured):
-        raise CommandError(f"{SECRET_VARIABLE} must be 1 to 256 characters among A-Z, a-z, 0-9, "
-                           "_ and - (Telegram's rule for webhook secret tokens).", EXIT_USAGE)
-    return configured
+def _webhook_secret(settings: Settings) -> str:
+    try:
+        configured = settings.telegram.checked_webhook_secret()
+    except SettingsError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
+    return configured or secrets.token_urlsafe(32)
 
 
 def _webhook_path(url: str) -> str:
@@ -103,7 +97,7 @@ def _webhook_path(url: str) -> str:
     return parsed.path.strip("/")
 
 
-def serve(args: argparse.Namespace) -> int:
+def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the bot until interrupted; a clear message and exit 2 when it is not configured."""
     from telegram import Update
     from telegram.error import InvalidToken, NetworkError
@@ -111,21 +105,22 @@ def serve(args: argparse.Namespace) -> int:
     from smassist.channels.telegram.access import AccessConfigError, AllowList
     from smassist.channels.telegram.bot import build_application
 
-    token = _token()
+    settings = current(settings)
+    token = _token(settings)
     try:
-        allowed = AllowList.from_env()
+        allowed = AllowList.from_env(settings)
     except AccessConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     webhook_url = getattr(args, "webhook_url", None)
-    secret = _webhook_secret() if webhook_url else ""
+    secret = _webhook_secret(settings) if webhook_url else ""
     path = _webhook_path(webhook_url) if webhook_url else ""
     configure_logging(token, secret)
-    assistant = load_assistant(args)
-    base_url = os.environ.get(API_URL_VARIABLE, "").strip() or None
+    assistant = load_assistant(args.kb, settings)
+    base_url = settings.telegram.api_url
     from smassist.admin.store import open_default_store
     from smassist.channels.telegram import admin_commands
 
-    assistant.recorder = open_default_store()
+    assistant.recorder = open_default_store(settings)
     application = build_application(assistant, token, base_url=base_url, allowed=allowed)
     admin_commands.register(application)  # /reload, /report; knowledge edits served live
     kb = assistant.kb.summary()
@@ -135,7 +130,7 @@ def serve(args: argparse.Namespace) -> int:
         if webhook_url:
             logger.info("Telegram bot listening for webhook updates on %s:%s/%s (secret token %s)",
                         args.host, args.port, path,
-                        "from " + SECRET_VARIABLE if os.environ.get(SECRET_VARIABLE) else "generated")
+                        "from " + SECRET_VARIABLE if settings.telegram.webhook_secret else "generated")
             application.run_webhook(listen=args.host, port=args.port, url_path=path,
                                     webhook_url=webhook_url, secret_token=secret,
                                     allowed_updates=Update.ALL_TYPES, bootstrap_retries=3)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from smassist.answering.assistant import Assistant
 from smassist.channels.terminal import render as terminal
+from smassist.settings import Settings
 
 _INTRO = {
     "fr": "smassist — posez une question sur les médias sociaux en entreprise. /topics, /help, /quit.",
@@ -20,9 +21,7 @@ def _setup_history() -> Path | None:
         import readline
     except ImportError:  # Windows without pyreadline: no history, still works
         return None
-    from smassist.paths import data_dir
-
-    path = data_dir() / "chat_history"
+    path = Settings.data_dir() / "chat_history"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.exists():
@@ -63,10 +62,11 @@ def _start_watching(assistant: Assistant, interval: float):  # -> Watcher
 
 
 def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = True,
-             watch_interval: float = 1.0) -> int:
+             watch_interval: float = 1.0, color: bool | None = None) -> int:
     interactive = sys.stdin.isatty()
     watcher = _start_watching(assistant, watch_interval) if watch else None
-    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if color is None:
+        color = sys.stdout.isatty() and not Settings.from_env().no_color
     history = _setup_history() if interactive else None
     lang = lang or "fr"
     conversation = f"chat:{os.getpid()}"

@@ -1,0 +1,364 @@
+"""What every channel does the same way, written once; a platform adds only its own I/O.
+
+A channel turns a platform's payload into a question for the core and the
+platform-neutral :class:`~smassist.answering.reply.Reply` back into that
+platform's message. :class:`Channel` holds, once, everything that is not about
+a platform:
+
+- **conversation keys** (:meth:`Channel.conversation`): ``NAME:part:part``, so
+  "source ?" refers to the last answer in the same thread or chat;
+- **language**: the hint given to the core (:meth:`Channel.language_hint`) and
+  the language of the channel's own words (:meth:`Channel.ui_lang`);
+- **asking** and the question log (:meth:`Channel.ask`, feedback and clicks);
+- **buttons** a reply offers (:func:`actions`: follow-ups, "did you mean"
+  choices, feedback, sources), which each platform draws its way;
+- **the command table** (:data:`COMMANDS`: English and French names, menu text,
+  admin-only) and the answers of the commands every channel shares
+  (:meth:`Channel.admin_text` for reload and report);
+- **admins**: ``SMASSIST_ADMINS`` parsed once (:mod:`smassist.settings`), the
+  platform's ids picked by :attr:`Channel.admin_id`, notices of broken edits
+  from the knowledge-base watcher (:meth:`Channel.watch`);
+- **chart attachments** of a trend reply (:meth:`Channel.chart_attachments`);
+- **retries** (:func:`retrying`) and **logging** (:func:`configure_logging`).
+
+A platform implements :meth:`Channel.send_reply` (with a plain-text fallback),
+:meth:`Channel.send_picture` and :meth:`Channel.send_to_admin`, and receives
+events its own way (bolt listeners, python-telegram-bot handlers, ``input()``).
+Only the standard library is imported here: the command line imports this module.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+from smassist.settings import Settings, current
+from smassist.texts import lang_code, speak, text
+
+if TYPE_CHECKING:
+    from smassist.admin.reloader import ReloadOutcome, Watcher
+    from smassist.answering.assistant import Assistant
+    from smassist.answering.reply import Reply, Suggestion
+    from smassist.kb.runtime import KnowledgeBase
+
+logger = logging.getLogger("smassist.channels")
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class CommandError(Exception):
+    """A clear message for the user and an exit code; never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def load_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:
+    """The assistant on ``kb`` (or the configured one); a broken knowledge base is a CommandError (exit 2)."""
+    from smassist.answering.assistant import Assistant
+
+    try:
+        return Assistant.load(kb, settings=settings)
+    except Exception as exc:
+        # Imported only on failure: the loader pulls in YAML and pydantic, which
+        # a warm cache never needs (about 0.3 s of `smassist ask`).
+        from smassist.kb.loader import KnowledgeBaseError
+
+        if isinstance(exc, KnowledgeBaseError):
+            raise CommandError(exc.report(), EXIT_USAGE) from None
+        raise
+
+
+def conversation_key(channel: str, *parts: object) -> str:
+    """``slack:T1:C1:1700.1``: the core's conversation for a place on a platform."""
+    return ":".join([channel, *(str(p) for p in parts)])
+
+
+# --- commands --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command offered by the channels: its names, menu text and who may run it."""
+
+    name: str                       # English, and what Telegram's menu shows
+    aliases: tuple[str, ...] = ()   # French and other names
+    admin_only: bool = False
+    #: False: only recognised alone ("/smassist help"), so "/smassist help me ..." stays a question.
+    takes_args: bool = True
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def description(self, lang: str) -> str:
+        return text(lang, f"command.{self.name}")
+
+
+#: Every command a channel may offer; each channel picks the ones it has.
+COMMANDS: dict[str, Command] = {c.name: c for c in (
+    Command("start", takes_args=False),
+    Command("help", ("aide",), takes_args=False),
+    Command("topics", ("sujets",), takes_args=False),
+    Command("ask", ("question",)),
+    Command("stats", ("chiffres-sujet",)),
+    Command("source", ("sources",), takes_args=False),
+    Command("trend", ("tendance", "evolution", "évolution")),
+    Command("brief", ("chiffres",), takes_args=False),
+    Command("reload", ("recharger",), admin_only=True, takes_args=False),
+    Command("report", ("rapport",), admin_only=True, takes_args=False),
+)}
+
+
+def command(name: str) -> Command:
+    return COMMANDS[name]
+
+
+# --- buttons ---------------------------------------------------------------------
+
+
+#: Reply kinds a user can rate.
+RATED_KINDS = frozenset({"answer", "sources", "details", "clarify", "unknown"})
+#: Kinds whose follow-ups are offered as "see also" buttons.
+FOLLOW_UP_KINDS = frozenset({"answer", "sources", "details", "trend", "brief"})
+#: Kinds whose suggestions are choices ("did you mean", help examples).
+CHOICE_KINDS = frozenset({"clarify", "unknown", "help"})
+MAX_BUTTONS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Actions:
+    """The buttons a reply offers, whatever the platform draws them as."""
+
+    choices: tuple[Suggestion, ...] = ()
+    follow_ups: tuple[Suggestion, ...] = ()
+    feedback: bool = False
+    #: The entry whose sources one tap shows (an answer citing figures).
+    sources_of: str | None = None
+
+
+def actions(reply: Reply, limit: int = MAX_BUTTONS) -> Actions:
+    return Actions(
+        choices=reply.suggestions[:limit] if reply.kind in CHOICE_KINDS else (),
+        follow_ups=reply.follow_ups[:limit] if reply.kind in FOLLOW_UP_KINDS else (),
+        feedback=reply.kind in RATED_KINDS,
+        sources_of=reply.entry if reply.kind == "answer" and reply.statistics else None,
+    )
+
+
+# --- charts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A picture to send with a reply: the chart of one series of a trend."""
+
+    path: Path
+    title: str
+    #: The sourced trend text the picture shows (its caption or alt text).
+    description: str
+    series: str
+
+
+def chart_attachments(kb: KnowledgeBase, reply: Reply) -> Iterable[Attachment | None]:
+    """The chart of each series of a trend reply, drawn on demand; None when charts are not installed.
+
+    A generator: a channel sends each chart as it is drawn and stops at None.
+    """
+    from smassist.trends import charts
+    from smassist.trends.series import build_trend
+
+    for series_id in reply.extra.get("series") or []:
+        if series_id not in kb.series:
+            continue
+        path = charts.chart_or_none(kb, series_id, reply.lang)
+        if path is None:
+            logger.info("No chart for the trend: %s", text("en", "chart.install_hint"))
+            yield None
+            return
+        description = build_trend(kb, kb.series[series_id], reply.lang).render()
+        yield Attachment(path, kb.series[series_id].label[reply.lang], description, series_id)
+
+
+# --- retries and logging ---------------------------------------------------------
+
+T = TypeVar("T")
+
+
+async def retrying(call: Callable[[], Awaitable[T]], *, retry_on: tuple[type[BaseException], ...],
+                   never: tuple[type[BaseException], ...] = (), attempts: int = 3,
+                   pause: float = 0.5, what: str = "the platform") -> T:
+    """``await call()``, again after a transient error (``retry_on`` but not ``never``), with back-off."""
+    import asyncio
+
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except retry_on as exc:
+            if isinstance(exc, never) or attempt == attempts:
+                raise
+            logger.warning("Network error talking to %s (attempt %d): %s", what, attempt, exc)
+            await asyncio.sleep(pause * attempt)
+    raise AssertionError("unreachable")
+
+
+class Redacting(logging.Formatter):
+    """Formats like ``inner`` with the secrets blanked out (URLs carry bot tokens)."""
+
+    def __init__(self, inner: logging.Formatter, hidden: Iterable[str]):
+        super().__init__()
+        self.inner = inner
+        self.hidden = [h for h in hidden if h]
+
+    def format(self, record: logging.LogRecord) -> str:
+        formatted = self.inner.format(record)
+        for value in self.hidden:
+            formatted = formatted.replace(value, "<hidden>")
+        return formatted
+
+
+def configure_logging(*hidden: str, quiet: Iterable[str] = ()) -> None:
+    """INFO logs on stderr for ``serve``, never showing ``hidden`` values (tokens, secrets).
+
+    ``quiet`` loggers (HTTP clients that log every request URL) are kept to warnings.
+    """
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    for noisy in quiet:
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    if not any(hidden):
+        return
+    for handler in root.handlers:
+        inner = handler.formatter or logging.Formatter(LOG_FORMAT)
+        if isinstance(inner, Redacting):
+            inner = inner.inner
+        handler.setFormatter(Redacting(inner, hidden))
+
+
+# --- the base ---------------------------------------------------------------------
+
+
+class Channel:
+    """One door to the assistant. Subclasses set :attr:`name` and implement the three ``send`` methods."""
+
+    #: The channel's name in conversation keys and in the question log.
+    name: ClassVar[str] = "channel"
+    #: What this platform's user ids look like, to pick its own among ``SMASSIST_ADMINS``.
+    admin_id: ClassVar[re.Pattern[str]] = re.compile(r".+")
+    #: The commands this channel offers (names of :data:`COMMANDS`).
+    command_names: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, assistant: Assistant, settings: Settings | None = None):
+        self.assistant = assistant
+        self.settings = current(settings)
+
+    # --- conversations and language -------------------------------------------------
+
+    def conversation(self, *parts: object) -> str:
+        return conversation_key(self.name, *parts)
+
+    def language_hint(self, question: str, conversation: str, locale: str | None) -> str | None:
+        """The user's platform language, only when the text cannot tell and the conversation has none yet."""
+        from smassist.language.detect import detect
+
+        if self.assistant.conversations.get(conversation).lang:
+            return None
+        if detect(question, "fr") == detect(question, "en"):
+            return None  # the text decides
+        return locale
+
+    def ui_lang(self, conversation: str | None, *locales: str | None, default: str = "en") -> str:
+        """The language of the channel's own words: the conversation's, else the first locale we speak."""
+        last = self.assistant.conversations.get(conversation).lang if conversation else None
+        for candidate in (last, *locales):
+            code = lang_code(candidate)
+            if code:
+                return code
+        return speak(default)
+
+    # --- asking and the question log ----------------------------------------------------
+
+    def ask(self, question: str, conversation: str, user: object = None,
+            locale: str | None = None) -> Reply:
+        hint = self.language_hint(question, conversation, locale)
+        return self.assistant.ask(question, lang=hint, conversation=conversation,
+                                  channel=self.name, user=None if user is None else str(user))
+
+    def record_feedback(self, reply_id: str, useful: bool, user: object) -> None:
+        self.assistant.record_feedback(reply_id, useful, channel=self.name, user=str(user))
+
+    def record_click(self, reply_id: str, entry: str, user: object) -> None:
+        self.assistant.record_click(reply_id, entry, channel=self.name, user=str(user))
+
+    # --- commands and admins ----------------------------------------------------------
+
+    def commands(self, admin: bool = False) -> list[Command]:
+        """This channel's commands in menu order (admin-only ones for admins)."""
+        return [COMMANDS[n] for n in self.command_names if admin or not COMMANDS[n].admin_only]
+
+    def admin_ids(self) -> tuple[str, ...]:
+        """This platform's ids among ``SMASSIST_ADMINS``, in order."""
+        return tuple(i for i in self.settings.admins if self.admin_id.fullmatch(i))
+
+    def is_admin(self, user: object) -> bool:
+        return user is not None and str(user).strip() in self.admin_ids()
+
+    def admin_text(self, name: str, lang: str) -> str:
+        """What the shared admin commands answer (``reload``, ``report``), as plain text."""
+        from smassist.admin import commands
+
+        if name == "reload":
+            return commands.reload_command(self.assistant, lang)
+        if name == "report":
+            return commands.report_command(self.assistant, commands.REPORT_PERIOD, lang,
+                                           settings=self.settings)
+        raise KeyError(name)
+
+    def notify_admins(self, message: str) -> list[str]:
+        """Send ``message`` (plain text) to each admin of this platform; the ids reached."""
+        reached = []
+        for admin in self.admin_ids():
+            try:
+                self.send_to_admin(admin, message)
+            except Exception as exc:  # one unreachable admin must not stop the others
+                logger.warning("could not notify admin %s on %s: %s", admin, self.name,
+                               type(exc).__name__)
+                continue
+            reached.append(admin)
+        return reached
+
+    def watch(self, interval: float = 1.0,
+              on_reload: Callable[[ReloadOutcome], object] | None = None) -> Watcher:
+        """Serve knowledge-base edits live; each admin hears once about a broken edit (and its fix)."""
+        from smassist.admin.reloader import start_watcher
+
+        return start_watcher(self.assistant, notify=self.notify_admins, interval=interval,
+                             on_reload=on_reload)
+
+    def chart_attachments(self, reply: Reply) -> Iterable[Attachment | None]:
+        return chart_attachments(self.assistant.kb, reply)
+
+    # --- what a platform implements -----------------------------------------------------
+
+    def send_reply(self, where: Any, reply: Reply) -> Any:
+        """Show ``reply`` at ``where`` (the platform's place), with a plain-text fallback."""
+        raise NotImplementedError
+
+    def send_picture(self, where: Any, attachment: Attachment) -> Any:
+        """Attach a picture (a chart) at ``where``."""
+        raise NotImplementedError
+
+    def send_to_admin(self, admin: str, message: str) -> Any:
+        """Send plain text privately to one admin."""
+        raise NotImplementedError

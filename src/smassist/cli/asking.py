@@ -1,0 +1,59 @@
+"""``smassist ask`` and ``smassist chat``: questions from the terminal."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from smassist.cli.common import EXIT_OK, color_wanted, load_assistant, print_json, question_log
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from smassist.channels.terminal import render as terminal
+
+    assistant = load_assistant(args)
+    assistant.recorder = question_log(args)
+    color = color_wanted(args)
+
+    def answer(question: str) -> None:
+        reply = assistant.ask(question, lang=args.lang, conversation="cli:ask", channel="cli")
+        if args.json:
+            print_json(reply.to_dict())
+        else:
+            sys.stdout.write(terminal.render(reply, color=color) + "\n")
+
+    if args.question:
+        answer(" ".join(args.question))
+        return EXIT_OK
+    first = True
+    for line in sys.stdin:
+        question = line.rstrip("\r\n")
+        if not question.strip():
+            continue
+        if not args.json and not first:
+            sys.stdout.write("\n")
+        answer(question)
+        sys.stdout.flush()
+        first = False
+    return EXIT_OK
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from smassist.channels.terminal.chat import run_chat
+
+    assistant = load_assistant(args)
+    assistant.recorder = question_log(args)
+    return run_chat(assistant, lang=args.lang, color=color_wanted(args))
+
+
+def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    ask = commands.add_parser("ask", parents=[common], help="answer one question (or one per stdin line)")
+    ask.add_argument("question", nargs="*", help="the question; omitted: one question per line on stdin")
+    ask.add_argument("--lang", choices=("fr", "en"), help="answer language when the question is too short to tell")
+    ask.add_argument("--json", action="store_true", help="one JSON object per answer, one per line")
+    ask.set_defaults(handler=cmd_ask)
+
+    chat = commands.add_parser("chat", parents=[common], help="interactive session in the terminal")
+    chat.add_argument("--lang", choices=("fr", "en"))
+    chat.set_defaults(handler=cmd_chat)

@@ -1,0 +1,107 @@
+"""``smassist kb check|export|schema|gaps``: the knowledge base, for the admins who edit it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from smassist.admin.commands import REPORT_PERIOD
+from smassist.cli.common import (
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    load_assistant,
+    logged_questions,
+    missing_subcommand,
+    settings_of,
+)
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from smassist.kb import loader
+
+    root = settings_of(args).knowledge_path(args.path or args.kb)
+    try:
+        kb = loader.load(root)
+    except loader.KnowledgeBaseError as exc:
+        sys.stdout.write(exc.report() + "\n")
+        return EXIT_PROBLEMS
+    from smassist.language.confusables import check_summary, confusables_report
+
+    sys.stdout.write(check_summary(kb) + "\n")
+    if not getattr(args, "no_confusables", False):
+        sys.stdout.write("\n" + confusables_report(kb) + "\n")
+    return EXIT_OK  # confusable entries are warnings
+
+
+def cmd_kb_export(args: argparse.Namespace) -> int:
+    kb = load_assistant(args).kb
+    data = [
+        {
+            "id": entry.id,
+            "topic": entry.topic,
+            "title": entry.title,
+            "questions": {lang: list(qs) for lang, qs in entry.questions.items()},
+            "statistics": list(entry.statistics),
+            "follow_ups": list(entry.follow_ups),
+        }
+        for entry in kb.entries.values()
+    ]
+    if args.json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for item in data:
+            sys.stdout.write(f"{item['id']} ({item['topic']})\n")
+            for lang, questions in item["questions"].items():
+                for question in questions:
+                    sys.stdout.write(f"  [{lang}] {question}\n")
+    return EXIT_OK
+
+
+def cmd_kb_schema(args: argparse.Namespace) -> int:
+    from smassist.kb.schema import write_schemas
+
+    target = settings_of(args).knowledge_path(args.kb) / "schema"
+    for path in write_schemas(target):
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+def cmd_kb_gaps(args: argparse.Namespace) -> int:
+    from smassist.admin import reports
+
+    records = logged_questions(args, args.since)
+    gaps = reports.find_gaps(records, load_assistant(args).state)
+    if args.json:
+        sys.stdout.write(json.dumps([g.to_dict() for g in gaps], ensure_ascii=False, indent=1) + "\n")
+    elif args.yaml:
+        sys.stdout.write(reports.gaps_yaml(gaps))
+    else:
+        sys.stdout.write(reports.format_gaps(gaps, args.since, limit=args.limit) + "\n")
+    return EXIT_OK
+
+
+def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
+    kb = commands.add_parser("kb", parents=[common], help="check or export the knowledge base")
+    kb_commands = kb.add_subparsers(dest="kb_command", metavar="KB_COMMAND")
+    check = kb_commands.add_parser("check", parents=[common], help="validate the knowledge base")
+    check.add_argument("path", nargs="?", help="knowledge-base folder")
+    check.add_argument("--no-confusables", action="store_true",
+                       help="skip the (held-out) check for confusable entries")
+    check.set_defaults(handler=cmd_kb_check)
+    export = kb_commands.add_parser("export", parents=[common], help="entries with their example questions")
+    export.add_argument("--json", action="store_true")
+    export.set_defaults(handler=cmd_kb_export)
+    schema = kb_commands.add_parser("schema", parents=[common], help="write the JSON Schemas into knowledge/schema/")
+    schema.set_defaults(handler=cmd_kb_schema)
+    gaps = kb_commands.add_parser("gaps", parents=[common],
+                                  help="logged questions not answered well, grouped by similarity")
+    gaps.add_argument("--since", metavar="AGE", default=REPORT_PERIOD,
+                      help=f"e.g. {REPORT_PERIOD} (default), 12h, 4w")
+    gaps_format = gaps.add_mutually_exclusive_group()
+    gaps_format.add_argument("--yaml", action="store_true", help="each group as a questions: block to paste")
+    gaps_format.add_argument("--json", action="store_true")
+    gaps.add_argument("--limit", type=int, default=20, metavar="N", help="groups shown (default 20)")
+    gaps.set_defaults(handler=cmd_kb_gaps)
+    kb.set_defaults(handler=missing_subcommand(kb))

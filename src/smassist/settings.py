@@ -1,0 +1,220 @@
+"""Everything smassist reads from the environment, read here and nowhere else.
+
+:meth:`Settings.from_env` reads every variable of ``docs/INTERFACE.md`` once
+and checks it; a value that cannot mean anything (``SMASSIST_LOG_RAW_USERS=maybe``,
+a Telegram allow-list with a user name in it) raises :class:`SettingsError`
+naming the variable and what it should hold. Entry points (the ``smassist``
+commands, ``serve``) build one :class:`Settings` and pass it down; library
+functions take ``settings=None`` and then read the environment as it is now,
+so that ``Assistant.load()`` in a script behaves as documented.
+
+Only the standard library is imported: this module is on the warm start-up path
+of ``smassist ask``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+#: Values of ``SMASSIST_DB`` that turn the question log off.
+LOG_OFF_VALUES = frozenset({"off", "none", "no", "0", "false", "disabled"})
+_TRUE = frozenset({"1", "yes", "true", "on"})
+_FALSE = frozenset({"", "0", "no", "false", "off"})
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_ID_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+class SettingsError(ValueError):
+    """A variable holds a value smassist cannot use; the message names it and says what it takes."""
+
+    def __init__(self, variable: str, message: str):
+        super().__init__(f"{variable}: {message}")
+        self.variable = variable
+
+
+def _flag(environ: Mapping[str, str], name: str) -> bool:
+    value = environ.get(name, "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(name, f"write 1 or 0 (yes/no, true/false, on/off), not {value!r}")
+
+
+def _text(environ: Mapping[str, str], name: str) -> str:
+    return environ.get(name, "").strip()
+
+
+def parse_ids(raw: str) -> tuple[str, ...]:
+    """Ids separated by commas, spaces or semicolons, in order, without duplicates."""
+    return tuple(dict.fromkeys(part for part in _ID_SEPARATORS.split(raw) if part))
+
+
+def bundled_knowledge() -> Path:
+    """The knowledge base shipped with smassist (in a wheel, or in a source checkout)."""
+    installed = _PACKAGE / "knowledge"
+    if (installed / "topics.yaml").is_file():
+        return installed
+    return _PACKAGE.parent.parent / "knowledge"
+
+
+# --- one block per channel: what it needs, checked when it starts (opsdroid's per-connector schema)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackSettings:
+    bot_token: str = ""
+    signing_secret: str = ""
+    app_token: str = ""
+    #: Base URL of the Web API (None: Slack's own).
+    api_url: str | None = None
+
+    def socket_mode(self, asked: bool = False) -> bool:
+        """Socket Mode when asked for, or when an app-level token is set."""
+        return asked or bool(self.app_token)
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramSettings:
+    bot_token: str = ""
+    #: Base URL of the Bot API, token appended (None: Telegram's own).
+    api_url: str | None = None
+    #: ``SMASSIST_TELEGRAM_ALLOWED_USERS`` as given; :meth:`allowed` checks it.
+    allowed_users: str = ""
+    #: As given; empty means "generate one at each start"; :meth:`checked_webhook_secret` checks it.
+    webhook_secret: str = ""
+
+    def allowed(self) -> tuple[frozenset[int], bool]:
+        """(user ids, everyone) from ``"123, 456"`` or ``"*"``; :class:`SettingsError` names what is not an id."""
+        items = [item.strip() for item in self.allowed_users.replace(";", ",").split(",")
+                 if item.strip()]
+        if "*" in items:
+            return frozenset(), True
+        bad = [item for item in items if not item.lstrip("-").isdigit()]
+        if bad:
+            raise SettingsError(
+                "SMASSIST_TELEGRAM_ALLOWED_USERS",
+                "must be comma-separated Telegram user ids (numbers) or *; not a user id: "
+                f"{', '.join(repr(b) for b in bad)}. A user who writes to the bot is told their id.")
+        return frozenset(int(item) for item in items), False
+
+    def checked_webhook_secret(self) -> str:
+        """The configured webhook secret ('' when unset), or :class:`SettingsError`."""
+        if self.webhook_secret and not _WEBHOOK_SECRET.fullmatch(self.webhook_secret):
+            raise SettingsError("SMASSIST_TELEGRAM_WEBHOOK_SECRET",
+                                "must be 1 to 256 characters among A-Z, a-z, 0-9, _ and - "
+                                "(Telegram's rule for webhook secret tokens).")
+        return self.webhook_secret
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The environment smassist runs in, read once and checked."""
+
+    #: ``SMASSIST_KB`` (None: the bundled knowledge base).
+    kb: Path | None = None
+    #: ``SMASSIST_DB`` as given (empty: the default SQLite file).
+    db: str = ""
+    log_key: str | None = None
+    log_raw_users: bool = False
+    #: Slack and Telegram user ids allowed the admin commands, in order.
+    admins: tuple[str, ...] = ()
+    cache_dir_override: Path | None = None
+    no_cache: bool = False
+    no_color: bool = False
+    xdg_cache_home: str = ""
+    #: ``SMASSIST_ADMIN_TOKEN``: the admin console's token when bound beyond localhost.
+    admin_token: str | None = None
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    telegram: TelegramSettings = field(default_factory=TelegramSettings)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Every variable read; :class:`SettingsError` for the first bad one.
+
+        A channel's own variables are checked when that channel starts (its
+        section's methods), so that a Telegram typo does not stop ``smassist ask``.
+        """
+        env = os.environ if environ is None else environ
+        kb = _text(env, "SMASSIST_KB")
+        cache = _text(env, "SMASSIST_CACHE_DIR")
+        return cls(
+            kb=Path(kb).expanduser() if kb else None,
+            db=_text(env, "SMASSIST_DB"),
+            log_key=env.get("SMASSIST_LOG_KEY") or None,
+            log_raw_users=_flag(env, "SMASSIST_LOG_RAW_USERS"),
+            admins=parse_ids(env.get("SMASSIST_ADMINS", "")),
+            cache_dir_override=Path(cache).expanduser() if cache else None,
+            no_cache=bool(_text(env, "SMASSIST_NO_CACHE")) and _flag(env, "SMASSIST_NO_CACHE"),
+            no_color=bool(env.get("NO_COLOR")),
+            xdg_cache_home=_text(env, "XDG_CACHE_HOME"),
+            admin_token=_text(env, "SMASSIST_ADMIN_TOKEN") or None,
+            slack=SlackSettings(
+                bot_token=_text(env, "SLACK_BOT_TOKEN"),
+                signing_secret=_text(env, "SLACK_SIGNING_SECRET"),
+                app_token=_text(env, "SLACK_APP_TOKEN"),
+                api_url=_text(env, "SMASSIST_SLACK_API_URL") or None,
+            ),
+            telegram=TelegramSettings(
+                bot_token=_text(env, "TELEGRAM_BOT_TOKEN"),
+                api_url=_text(env, "SMASSIST_TELEGRAM_API_URL") or None,
+                allowed_users=_text(env, "SMASSIST_TELEGRAM_ALLOWED_USERS"),
+                webhook_secret=_text(env, "SMASSIST_TELEGRAM_WEBHOOK_SECRET"),
+            ),
+        )
+
+    # --- folders ----------------------------------------------------------------
+
+    def knowledge_path(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """``path``, else ``SMASSIST_KB``, else the bundled knowledge base."""
+        if path:
+            return Path(path).expanduser()
+        return self.kb if self.kb is not None else bundled_knowledge()
+
+    def cache_dir(self) -> Path:
+        if self.cache_dir_override is not None:
+            return self.cache_dir_override
+        if sys.platform.startswith("linux"):
+            # What platformdirs answers on Linux, without importing it on every start.
+            xdg = self.xdg_cache_home
+            base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".cache"
+            return base / "smassist"
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("smassist", appauthor=False))
+
+    @staticmethod
+    def data_dir() -> Path:
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("smassist", appauthor=False))
+
+    # --- the question log -----------------------------------------------------------
+
+    @property
+    def question_log_off(self) -> bool:
+        """``SMASSIST_DB`` turns the log off (then nothing imports the store)."""
+        return self.db.lower() in LOG_OFF_VALUES
+
+    @property
+    def database_url(self) -> str | None:
+        """``SMASSIST_DB`` when it is a URL (``postgresql://…``), else None."""
+        return self.db if "://" in self.db else None
+
+    # --- admins -------------------------------------------------------------------------
+
+    def is_admin(self, user_id: object) -> bool:
+        """Whether ``user_id`` (a Slack ``U…`` id or a Telegram numeric id) is in ``SMASSIST_ADMINS``."""
+        return user_id is not None and str(user_id).strip() in self.admins
+
+
+def current(settings: Settings | None = None) -> Settings:
+    """``settings`` when given, else the environment as it is now."""
+    return settings if settings is not None else Settings.from_env()

@@ -1,0 +1,388 @@
+"""Every sentence smassist says on its own, in French and English, and how numbers read.
+
+Domain knowledge (answers, figures, titles) comes from ``knowledge/``; this is
+the assistant's own voice: prompts, refusals, headings, button labels, trend
+wording, reports, command descriptions. One catalogue, so that one rule holds
+everywhere:
+
+- **fallback**: a language smassist does not speak reads :data:`DEFAULT_LANG`
+  (``fr-FR`` is ``fr``; ``de`` is French, as the assistant itself answers);
+- **plural**: a :class:`Plural` entry takes ``count``; French uses the singular
+  below 2 (``0 question``, ``1,5 point``), English only for exactly 1;
+- **numbers**: :func:`format_number` (French ``16 000`` and ``6,9`` with narrow
+  no-break spaces, English ``16,000`` and ``6.9``); :mod:`smassist.kb.figures`
+  builds every figure on it.
+
+Keys are ``area.name``: ``answer.*`` (the core's replies), ``brief.*``,
+``trend.*``, ``chart.*``, ``admin.*``, ``report.*``, ``chat.*`` (terminal),
+``slack.*``, ``telegram.*`` (those two may hold the platform's own markup) and
+``command.*`` (the command menu of every channel). A test checks that both
+languages have the same keys and the same ``{placeholders}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+LANGS = ("fr", "en")
+DEFAULT_LANG = "fr"
+NNBSP = "\u202f"  # narrow no-break space, the French typographic separator
+
+
+class Plural(NamedTuple):
+    """A sentence with a singular and a plural form, chosen by ``count``."""
+
+    one: str
+    other: str
+
+
+def lang_code(value: object) -> str | None:
+    """'fr' or 'en' for a language or locale we speak ('fr-FR', 'en_GB', 'EN'); else None."""
+    if not value or not isinstance(value, str):
+        return None
+    code = value.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGS else None
+
+
+def speak(lang: object) -> str:
+    """The language to write in: ``lang`` when we speak it, else :data:`DEFAULT_LANG`."""
+    return lang_code(lang) or DEFAULT_LANG
+
+
+def plural_form(count: float, lang: str) -> str:
+    """'one' or 'other': French counts 0 and 1 (and 1,5) as singular, English only 1."""
+    if speak(lang) == "fr":
+        return "one" if abs(count) < 2 else "other"
+    return "one" if count == 1 else "other"
+
+
+def text(lang: object, key: str, *, count: float | None = None, **values: object) -> str:
+    """The sentence ``key`` in ``lang``, filled with ``values`` (and ``count`` for a plural)."""
+    entry = CATALOGUE[speak(lang)][key]
+    if isinstance(entry, Plural):
+        if count is None:
+            raise TypeError(f"text {key!r} has plural forms: give count=")
+        entry = entry.one if plural_form(count, speak(lang)) == "one" else entry.other
+    if count is not None:
+        values.setdefault("count", count)
+    return entry.format(**values) if values else entry
+
+
+def scoped(area: str) -> Callable[..., str]:
+    """``text`` for one area: ``say = scoped("slack"); say(lang, "useful")``."""
+
+    def say(lang: object, key: str, **values: object) -> str:
+        return text(lang, f"{area}.{key}", **values)
+
+    say.__doc__ = f"The sentence ``{area}.KEY`` in ``lang`` (see :func:`smassist.texts.text`)."
+    return say
+
+
+def descriptions(key: str) -> dict[str, str]:
+    """A sentence in every language we speak: ``{"fr": ..., "en": ...}`` (command menus)."""
+    return {lang: text(lang, key) for lang in LANGS}
+
+
+# --- numbers ------------------------------------------------------------------------
+
+
+def format_number(value: float, lang: str) -> str:
+    """A number with the locale's thousands separator and decimal mark."""
+    if float(value).is_integer():
+        formatted = f"{int(value):,}"
+    else:
+        formatted = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if speak(lang) == "fr":
+        return formatted.replace(",", NNBSP).replace(".", ",")
+    return formatted
+
+
+def colon(lang: str) -> str:
+    """' :' in French (a space before the colon), ':' in English."""
+    return " :" if speak(lang) == "fr" else ":"
+
+
+# --- the catalogue ----------------------------------------------------------------
+
+_FR: dict[str, str | Plural] = {
+    # The core's replies (answering).
+    "answer.empty": "Posez-moi une question sur les médias sociaux en entreprise, par exemple : « Faut-il une charte des médias sociaux ? »",
+    "answer.too_long": "Votre message fait {length} caractères ; je lis les questions de {limit} caractères au plus. Pouvez-vous la raccourcir ?",
+    "answer.unreadable": "Je n'arrive pas à lire ce message (il contient des caractères de contrôle ou des données binaires). Pouvez-vous reformuler en texte ?",
+    "answer.clarify": "Je ne suis pas sûr d'avoir compris. Vouliez-vous dire :",
+    "answer.unknown": "Je ne sais pas répondre à cette question : elle sort de ce que je connais. Je réponds sur les médias sociaux en entreprise, sur ces sujets :",
+    "answer.no_context": "Posez-moi d'abord une question ; je pourrai ensuite donner les sources ou plus de détails sur ma réponse.",
+    "answer.sources_intro": "Sources de ma dernière réponse ({title}) :",
+    "answer.no_sources": "Ma dernière réponse ({title}) ne cite pas de chiffre : c'est un conseil, pas une statistique.",
+    "answer.details_intro": "Plus de détails sur « {title} » :",
+    "answer.help": "Je suis smassist. Je réponds aux questions sur la stratégie des médias sociaux en entreprise, chiffres et sources à l'appui. Quelques sujets :",
+    "answer.examples": "Exemples de questions :",
+    "answer.figures": "Les chiffres",
+    "answer.sources": "Sources",
+    "answer.source": "Source",
+    "answer.related": "Voir aussi",
+    "answer.article": "lu dans « {title} » ({publisher}{date})",
+    "answer.age_note": "Chiffres de {year}.",
+    "answer.pick": "Répondez par le numéro de votre choix.",
+    "answer.no_choice": "Il n'y a pas de choix en attente : posez-moi votre question en quelques mots.",
+    # The brief.
+    "brief.title": "Les {count} chiffres à connaître",
+    "brief.empty": "La base ne contient encore aucun chiffre.",
+    "brief.more": "Chaque chiffre vient avec sa source ; touchez un sujet pour la réponse complète.",
+    # Figures over time.
+    "trend.up": "En hausse : de {first} en {y1} à {last} en {y2} ({change}).",
+    "trend.down": "En baisse : de {first} en {y1} à {last} en {y2} ({change}).",
+    "trend.stable": "À peu près stable : {first} en {y1}, {last} en {y2} ({change}, trop peu pour parler d'évolution).",
+    "trend.same": "Stable : {first} en {y1} comme en {y2}.",
+    "trend.mixed": "Des hauts et des bas : de {first} en {y1} à {last} en {y2} ({change} au total).",
+    "trend.compare": "{items} : {change} d'écart.",
+    "trend.across": "De {first} ({p1}) à {last} ({p2}) : {change}, mais entre des populations différentes.",
+    "trend.within": "En {scope} seulement, {reading}",
+    "trend.caveat_populations": "Ces points viennent de {count} enquêtes différentes, dans des pays différents ({scopes}) : ce n'est pas la même population, lisez l'écart comme un ordre de grandeur.",
+    "trend.caveat_studies": "Ces points viennent de {count} enquêtes différentes (échantillons différents) : ce ne sont pas les mêmes personnes, lisez les petits écarts avec prudence.",
+    "trend.caveat_approx": "Valeurs approximatives ({values}) : l'écart l'est aussi.",
+    "trend.caveat_no_year": "Année non précisée pour : {studies}.",
+    "trend.no_year": "année non précisée",
+    "trend.points": Plural("point", "points"),
+    "trend.points_short": Plural("pt", "pts"),
+    "trend.unchanged": "inchangé",
+    "trend.about": "environ ",
+    "trend.caution": "Attention :",
+    "trend.note": "Note :",
+    "trend.none": "Je n'ai pas de série de chiffres dans le temps pour « {key} ». Séries disponibles : {series}.",
+    "trend.none_at_all": "Aucune série de chiffres dans le temps n'est encore déclarée dans la base (knowledge/series.yaml).",
+    "trend.vs": "contre",
+    # Charts.
+    "chart.install_hint": "Pour recevoir aussi un graphique, installez l'extension : pip install 'smassist[charts]'",
+    "chart.source": "Source",
+    "chart.sources": "Sources",
+    "chart.caution": "Attention",
+    "chart.note": "Note",
+    # The admins' commands.
+    "admin.reloaded": "Base de connaissances rechargée : version {version} en service (avant : {previous}).",
+    "admin.unchanged": "Base de connaissances inchangée : version {version} en service.",
+    "admin.fixed": "Base de connaissances corrigée et rechargée : version {version} en service.",
+    "admin.failed": Plural("Base de connaissances NON rechargée : {count} problème. La version {version} reste en service.",
+                           "Base de connaissances NON rechargée : {count} problèmes. La version {version} reste en service."),
+    "admin.unsettled": "Les fichiers sont en cours d'écriture ; réessayez dans quelques secondes (version {version} en service).",
+    "admin.more": "… et {count} de plus (lancez `smassist kb check`).",
+    "admin.counts": "{entries} entrées, {questions} questions d'exemple, {statistics} statistiques, {studies} études, {articles} articles.",
+    "admin.refused": "Cette commande est réservée aux administrateurs de smassist.",
+    "admin.no_log": "Le journal des questions est désactivé (SMASSIST_DB=off) : pas de rapport.",
+    # The question-log report.
+    "report.period.h": Plural("{count} dernière heure", "{count} dernières heures"),
+    "report.period.d": Plural("{count} dernier jour", "{count} derniers jours"),
+    "report.period.w": Plural("{count} dernière semaine", "{count} dernières semaines"),
+    "report.all": "depuis le début",
+    "report.empty": "Rapport smassist ({period}) : aucune question enregistrée.",
+    "report.head": Plural("Rapport smassist ({period}) : {count} question, {rate} avec une réponse ({answered} sur {answerable})",
+                          "Rapport smassist ({period}) : {count} questions, {rate} avec une réponse ({answered} sur {answerable})"),
+    "report.per_day": "Questions par jour :",
+    "report.day": "jour",
+    "report.total": "total",
+    "report.feedback": "Avis : {given} réponses notées ({rate} des réponses), {useful_share} utiles ({useful} 👍, {not_useful} 👎) ; {clicks} clics sur des questions liées.",
+    "report.top_topics": "Sujets les plus demandés :",
+    "report.top_entries": "Fiches les plus servies :",
+    "report.unanswered": "Questions les plus posées restées sans réponse (voir `smassist kb gaps`) :",
+    # The terminal.
+    "chat.intro": "smassist — posez une question sur les médias sociaux en entreprise. /topics, /help, /quit.",
+    # Slack (mrkdwn).
+    "slack.useful": "👍 Utile",
+    "slack.not_useful": "👎 Pas utile",
+    "slack.thanks_useful": "Merci, c'est noté : cette réponse vous a été utile.",
+    "slack.thanks_not_useful": "Merci, c'est noté : cette réponse ne vous a pas aidé. Reformulez votre question ou essayez un des sujets proposés.",
+    "slack.post_to_channel": "Publier dans le canal",
+    "slack.posted_by": "<@{user}> a demandé : {question}",
+    "slack.sample": "échantillon",
+    "slack.related": "Voir aussi :",
+    "slack.did_you_mean": "Vouliez-vous dire :",
+    "slack.expired": "Cette réponse n'est plus en mémoire ; posez la question à nouveau.",
+    "slack.unknown_subcommand": "Je ne connais pas la commande « {name} ». Tapez `/smassist help` pour voir ce que je sais faire.",
+    "slack.admins_only": "La commande « {name} » est réservée aux administrateurs de smassist.",
+    "slack.usage": "Utilisation : `/smassist VOTRE QUESTION` (réponse visible de vous seul), ou mentionnez-moi dans un canal.",
+    "slack.truncated": "… (réponse raccourcie)",
+    # Telegram (HTML).
+    "telegram.start": (
+        "Bonjour ! Je suis <b>smassist</b> : je réponds aux questions sur la stratégie "
+        "des médias sociaux en entreprise, chiffres et sources à l'appui.\n\n"
+        "Écrivez simplement votre question, ou touchez un exemple ci-dessous. "
+        "Après une réponse, le bouton « Sources » donne d'où viennent les chiffres."
+    ),
+    "telegram.commands_intro": "Commandes :",
+    "telegram.figures_button": "📊 Les chiffres par sujet",
+    "telegram.sources_button": "📚 Sources",
+    "telegram.useful_button": "👍 Utile",
+    "telegram.not_useful_button": "👎 Pas utile",
+    "telegram.topics_prompt": "Choisissez un sujet :",
+    "telegram.stats_prompt": "Les chiffres de quel sujet ?",
+    "telegram.topic_questions": "<b>{title}</b> : touchez une question.",
+    "telegram.topic_figures_button": "📊 Les chiffres de ce sujet",
+    "telegram.stats_title": "📊 <b>Les chiffres : {title}</b>",
+    "telegram.no_stats": "Je n'ai pas encore de chiffre sourcé sur « {title} ».",
+    "telegram.unknown_topic": "Je ne connais pas le sujet « {topic} ». Choisissez-en un :",
+    "telegram.ask_usage": "Écrivez votre question après /ask, par exemple : /ask Faut-il une charte des médias sociaux ?",
+    "telegram.unknown_command": "Je ne connais pas cette commande. Voici ce que je sais faire :",
+    "telegram.thanks_useful": "Merci ! Content que ce soit utile.",
+    "telegram.thanks_not_useful": "Merci, c'est noté : cela aide à améliorer les réponses.",
+    "telegram.outdated_button": "Ce bouton n'est plus valable (la base de connaissances a changé). Posez la question à nouveau.",
+    "telegram.not_allowed": (
+        "Bonjour ! Ce bot est réservé aux personnes autorisées de l'entreprise. "
+        "Pour y avoir accès, envoyez votre identifiant Telegram à un administrateur : <code>{user_id}</code>"
+    ),
+    "telegram.nobody_allowed": (
+        "Bonjour ! Ce bot n'est encore ouvert à personne : aucun utilisateur n'a été autorisé. "
+        "Envoyez votre identifiant Telegram à un administrateur pour y avoir accès : <code>{user_id}</code>"
+    ),
+    "telegram.not_admin": "Cette commande est réservée aux administrateurs.",
+    "telegram.error": "Désolé, quelque chose s'est mal passé de mon côté. Réessayez dans un instant.",
+    "telegram.figure_source": "Source : {source} — lu sur {publisher}",
+    # The command menu (Telegram's setMyCommands: at most 256 characters each).
+    "command.start": "Présentation et exemples de questions",
+    "command.help": "Ce que je sais faire",
+    "command.topics": "Les sujets et leurs questions",
+    "command.ask": "Poser une question : /ask QUESTION",
+    "command.stats": "Les chiffres d'un sujet, sourcés : /stats SUJET",
+    "command.source": "Les sources de la dernière réponse",
+    "command.trend": "Évolution d'un chiffre dans le temps, avec graphique (ex. /trend roi)",
+    "command.brief": "Les dix chiffres à connaître, sourcés",
+    "command.reload": "Recharger la base de connaissances (admins)",
+    "command.report": "Rapport d'usage des 30 derniers jours (admins)",
+}
+
+_EN: dict[str, str | Plural] = {
+    "answer.empty": "Ask me a question about social media in companies, for example: \"Do we need a social media policy?\"",
+    "answer.too_long": "Your message is {length} characters long; I read questions of at most {limit} characters. Could you shorten it?",
+    "answer.unreadable": "I can't read this message (it contains control characters or binary data). Could you rephrase it as text?",
+    "answer.clarify": "I'm not sure I understood. Did you mean:",
+    "answer.unknown": "I can't answer that: it is outside what I know. I answer questions about social media in companies, on these topics:",
+    "answer.no_context": "Ask me a question first; I can then give the sources or more details of my answer.",
+    "answer.sources_intro": "Sources of my last answer ({title}):",
+    "answer.no_sources": "My last answer ({title}) cites no figure: it is advice, not a statistic.",
+    "answer.details_intro": "More on \"{title}\":",
+    "answer.help": "I'm smassist. I answer questions on corporate social media strategy, with figures and their sources. Some topics:",
+    "answer.examples": "Example questions:",
+    "answer.figures": "Figures",
+    "answer.sources": "Sources",
+    "answer.source": "Source",
+    "answer.related": "See also",
+    "answer.article": "read in \"{title}\" ({publisher}{date})",
+    "answer.age_note": "Figures from {year}.",
+    "answer.pick": "Reply with the number of your choice.",
+    "answer.no_choice": "There is no choice waiting for a number: ask me your question in a few words.",
+    "brief.title": "The {count} figures to know",
+    "brief.empty": "The knowledge base has no figures yet.",
+    "brief.more": "Each figure comes with its source; tap a topic for the full answer.",
+    "trend.up": "Up: from {first} in {y1} to {last} in {y2} ({change}).",
+    "trend.down": "Down: from {first} in {y1} to {last} in {y2} ({change}).",
+    "trend.stable": "Roughly stable: {first} in {y1}, {last} in {y2} ({change}, too small to call a change).",
+    "trend.same": "Stable: {first} in {y1}, as in {y2}.",
+    "trend.mixed": "Ups and downs: from {first} in {y1} to {last} in {y2} ({change} overall).",
+    "trend.compare": "{items}: a gap of {change}.",
+    "trend.across": "From {first} ({p1}) to {last} ({p2}): {change}, but between different populations.",
+    "trend.within": "In {scope} alone, {reading}",
+    "trend.caveat_populations": "These points come from {count} different surveys in different countries ({scopes}): not the same population, so read the gap as an order of magnitude.",
+    "trend.caveat_studies": "These points come from {count} different surveys (different samples): not the same people, so read small gaps with care.",
+    "trend.caveat_approx": "Approximate values ({values}): so is the gap.",
+    "trend.caveat_no_year": "Year not given for: {studies}.",
+    "trend.no_year": "year not given",
+    "trend.points": Plural("point", "points"),
+    "trend.points_short": Plural("pt", "pts"),
+    "trend.unchanged": "unchanged",
+    "trend.about": "about ",
+    "trend.caution": "Careful:",
+    "trend.note": "Note:",
+    "trend.none": "I have no series of figures over time for \"{key}\". Available series: {series}.",
+    "trend.none_at_all": "No series of figures over time is declared in the knowledge base yet (knowledge/series.yaml).",
+    "trend.vs": "vs",
+    "chart.install_hint": "To get a chart as well, install the extra: pip install 'smassist[charts]'",
+    "chart.source": "Source",
+    "chart.sources": "Sources",
+    "chart.caution": "Careful",
+    "chart.note": "Note",
+    "admin.reloaded": "Knowledge base reloaded: now serving version {version} (was {previous}).",
+    "admin.unchanged": "Knowledge base unchanged: serving version {version}.",
+    "admin.fixed": "Knowledge base fixed and reloaded: now serving version {version}.",
+    "admin.failed": Plural("Knowledge base NOT reloaded: {count} problem. Still serving version {version}.",
+                           "Knowledge base NOT reloaded: {count} problems. Still serving version {version}."),
+    "admin.unsettled": "The knowledge files are being written; try again in a few seconds (still serving version {version}).",
+    "admin.more": "… and {count} more (run `smassist kb check`).",
+    "admin.counts": "{entries} entries, {questions} example questions, {statistics} statistics, {studies} studies, {articles} articles.",
+    "admin.refused": "This command is for smassist admins only.",
+    "admin.no_log": "The question log is off (SMASSIST_DB=off): no report.",
+    "report.period.h": Plural("last {count} hour", "last {count} hours"),
+    "report.period.d": Plural("last {count} day", "last {count} days"),
+    "report.period.w": Plural("last {count} week", "last {count} weeks"),
+    "report.all": "all time",
+    "report.empty": "smassist report ({period}): no questions logged.",
+    "report.head": Plural("smassist report ({period}): {count} question, {rate} answered ({answered} of {answerable})",
+                          "smassist report ({period}): {count} questions, {rate} answered ({answered} of {answerable})"),
+    "report.per_day": "Questions per day:",
+    "report.day": "day",
+    "report.total": "total",
+    "report.feedback": "Feedback: {given} replies rated ({rate} of answers), {useful_share} useful ({useful} 👍, {not_useful} 👎); {clicks} follow-up clicks.",
+    "report.top_topics": "Top topics:",
+    "report.top_entries": "Top entries:",
+    "report.unanswered": "Most asked without an answer (see `smassist kb gaps`):",
+    "chat.intro": "smassist — ask about social media in companies. /topics, /help, /quit.",
+    "slack.useful": "👍 Useful",
+    "slack.not_useful": "👎 Not useful",
+    "slack.thanks_useful": "Thanks, noted: this answer was useful to you.",
+    "slack.thanks_not_useful": "Thanks, noted: this answer did not help. Try rephrasing your question or one of the suggested topics.",
+    "slack.post_to_channel": "Post to channel",
+    "slack.posted_by": "<@{user}> asked: {question}",
+    "slack.sample": "sample",
+    "slack.related": "See also:",
+    "slack.did_you_mean": "Did you mean:",
+    "slack.expired": "This answer is no longer in memory; please ask again.",
+    "slack.unknown_subcommand": "I don't know the command \"{name}\". Type `/smassist help` to see what I can do.",
+    "slack.admins_only": "The command \"{name}\" is for smassist administrators only.",
+    "slack.usage": "Usage: `/smassist YOUR QUESTION` (answer visible only to you), or mention me in a channel.",
+    "slack.truncated": "… (answer shortened)",
+    "telegram.start": (
+        "Hello! I'm <b>smassist</b>: I answer questions on corporate social media "
+        "strategy, with figures and their sources.\n\n"
+        "Just type your question, or tap an example below. After an answer, the "
+        "\"Sources\" button tells where the figures come from."
+    ),
+    "telegram.commands_intro": "Commands:",
+    "telegram.figures_button": "📊 Figures by topic",
+    "telegram.sources_button": "📚 Sources",
+    "telegram.useful_button": "👍 Useful",
+    "telegram.not_useful_button": "👎 Not useful",
+    "telegram.topics_prompt": "Pick a topic:",
+    "telegram.stats_prompt": "Figures on which topic?",
+    "telegram.topic_questions": "<b>{title}</b>: tap a question.",
+    "telegram.topic_figures_button": "📊 Figures on this topic",
+    "telegram.stats_title": "📊 <b>Figures: {title}</b>",
+    "telegram.no_stats": "I have no sourced figure on \"{title}\" yet.",
+    "telegram.unknown_topic": "I don't know the topic \"{topic}\". Pick one:",
+    "telegram.ask_usage": "Type your question after /ask, for example: /ask Do we need a social media policy?",
+    "telegram.unknown_command": "I don't know that command. Here is what I can do:",
+    "telegram.thanks_useful": "Thanks! Glad it helped.",
+    "telegram.thanks_not_useful": "Thanks, noted: it helps improve the answers.",
+    "telegram.outdated_button": "This button has expired (the knowledge base changed). Please ask again.",
+    "telegram.not_allowed": (
+        "Hello! This bot is reserved for authorised people in the company. "
+        "To get access, send your Telegram user id to an administrator: <code>{user_id}</code>"
+    ),
+    "telegram.nobody_allowed": (
+        "Hello! This bot is not open to anyone yet: no user has been authorised. "
+        "Send your Telegram user id to an administrator to get access: <code>{user_id}</code>"
+    ),
+    "telegram.not_admin": "This command is for administrators only.",
+    "telegram.error": "Sorry, something went wrong on my side. Please try again in a moment.",
+    "telegram.figure_source": "Source: {source} — read on {publisher}",
+    "command.start": "What smassist is, with example questions",
+    "command.help": "What I can do",
+    "command.topics": "Topics and their questions",
+    "command.ask": "Ask a question: /ask QUESTION",
+    "command.stats": "A topic's figures with sources: /stats TOPIC",
+    "command.source": "Sources of the last answer",
+    "command.trend": "A figure over time, with a chart (e.g. /trend roi)",
+    "command.brief": "The ten figures to know, with sources",
+    "command.reload": "Reload the knowledge base (admins)",
+    "command.report": "Usage report for the last 30 days (admins)",
+}
+
+CATALOGUE: dict[str, dict[str, str | Plural]] = {"fr": _FR, "en": _EN}
