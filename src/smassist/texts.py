@@ -57,7 +57,7 @@ def plural_form(count: float, lang: str) -> str:
     return "one" if count == 1 else "other"
 
 
-def text(lang: object, key: str, *, count: float | None = None, **values: object) -> str:
+def text(lang: object, key: str, /, *, count: float | None = None, **values: object) -> str:
     """The sentence ``key`` in ``lang``, filled with ``values`` (and ``count`` for a plural)."""
     entry = CATALOGUE[speak(lang)][key]
     if isinstance(entry, Plural):
@@ -72,7 +72,7 @@ def text(lang: object, key: str, *, count: float | None = None, **values: object
 def scoped(area: str) -> Callable[..., str]:
     """``text`` for one area: ``say = scoped("slack"); say(lang, "useful")``."""
 
-    def say(lang: object, key: str, **values: object) -> str:
+    def say(lang: object, key: str, /, **values: object) -> str:
         return text(lang, f"{area}.{key}", **values)
 
     say.__doc__ = f"The sentence ``{area}.KEY`` in ``lang`` (see :func:`smassist.texts.text`)."
@@ -171,9 +171,9 @@ _FR: dict[str, str | Plural] = {
     "admin.refused": "Cette commande est réservée aux administrateurs de smassist.",
     "admin.no_log": "Le journal des questions est désactivé (SMASSIST_DB=off) : pas de rapport.",
     # The question-log report.
-    "report.period.h": Plural("{count} dernière heure", "{count} dernières heures"),
-    "report.period.d": Plural("{count} dernier jour", "{count} derniers jours"),
-    "report.period.w": Plural("{count} dernière semaine", "{count} dernières semaines"),
+    "report.period.h": Plural("{n} dernière heure", "{n} dernières heures"),
+    "report.period.d": Plural("{n} dernier jour", "{n} derniers jours"),
+    "report.period.w": Plural("{n} dernière semaine", "{n} dernières semaines"),
     "report.all": "depuis le début",
     "report.empty": "Rapport smassist ({period}) : aucune question enregistrée.",
     "report.head": Plural("Rapport smassist ({period}) : {count} question, {rate} avec une réponse ({answered} sur {answerable})",
@@ -194,7 +194,8 @@ _FR: dict[str, str | Plural] = {
     "slack.thanks_not_useful": "Merci, c'est noté : cette réponse ne vous a pas aidé. Reformulez votre question ou essayez un des sujets proposés.",
     "slack.post_to_channel": "Publier dans le canal",
     "slack.posted_by": "<@{user}> a demandé : {question}",
-    "slack.sample": "échantillon",
+    "slack.sample": " — échantillon : {sample}",
+    "slack.read_in": " · « {title} » ({publisher})",
     "slack.related": "Voir aussi :",
     "slack.did_you_mean": "Vouliez-vous dire :",
     "slack.expired": "Cette réponse n'est plus en mémoire ; posez la question à nouveau.",
@@ -310,9 +311,9 @@ _EN: dict[str, str | Plural] = {
     "admin.counts": "{entries} entries, {questions} example questions, {statistics} statistics, {studies} studies, {articles} articles.",
     "admin.refused": "This command is for smassist admins only.",
     "admin.no_log": "The question log is off (SMASSIST_DB=off): no report.",
-    "report.period.h": Plural("last {count} hour", "last {count} hours"),
-    "report.period.d": Plural("last {count} day", "last {count} days"),
-    "report.period.w": Plural("last {count} week", "last {count} weeks"),
+    "report.period.h": Plural("last {n} hour", "last {n} hours"),
+    "report.period.d": Plural("last {n} day", "last {n} days"),
+    "report.period.w": Plural("last {n} week", "last {n} weeks"),
     "report.all": "all time",
     "report.empty": "smassist report ({period}): no questions logged.",
     "report.head": Plural("smassist report ({period}): {count} question, {rate} answered ({answered} of {answerable})",
@@ -331,7 +332,8 @@ _EN: dict[str, str | Plural] = {
     "slack.thanks_not_useful": "Thanks, noted: this answer did not help. Try rephrasing your question or one of the suggested topics.",
     "slack.post_to_channel": "Post to channel",
     "slack.posted_by": "<@{user}> asked: {question}",
-    "slack.sample": "sample",
+    "slack.sample": " — sample: {sample}",
+    "slack.read_in": " · \"{title}\" ({publisher})",
     "slack.related": "See also:",
     "slack.did_you_mean": "Did you mean:",
     "slack.expired": "This answer is no longer in memory; please ask again.",

@@ -37,7 +37,7 @@ from smassist.channels.telegram.bot import (
     conversation_key,
     notify_admins,
 )
-from smassist.channels.telegram.texts import TEXTS
+from smassist.channels.telegram.texts import text as telegram_text
 from tests.channels.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
 from tests.conftest import ListRecorder
 
@@ -181,7 +181,7 @@ async def test_unset_allow_list_means_nobody_yet_said_at_startup_and_to_the_user
     assert any("SMASSIST_TELEGRAM_ALLOWED_USERS" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
     assert str(ALICE) in refusal.params["text"]
-    assert refusal.params["text"] != TEXTS["fr"]["not_allowed"].format(user_id=ALICE)
+    assert refusal.params["text"] != telegram_text("fr", "not_allowed", user_id=ALICE)
     assert assistant.recorder.questions == []
 
 
@@ -204,7 +204,7 @@ async def test_start_gives_example_questions_and_a_way_to_the_figures(standin, a
     assert any(d.startswith("e:") for d in data), "example questions as buttons"
     assert "s:" in data, "the figures, by topic"
     labels = [b["text"] for b in keyboard(intro)]
-    assert TEXTS["en"]["figures_button"] in labels  # the user's language
+    assert telegram_text("en", "figures_button") in labels  # the user's language
 
 
 async def test_manager_reaches_a_sourced_figure_in_one_tap_from_start(standin, assistant):

@@ -1,7 +1,8 @@
 """Who is an admin, and what the admin commands (reload, report) answer.
 
-Platform-neutral plain text: the Slack and Telegram channels check
-:func:`is_admin` and send these texts as they are (in a code block if they like).
+Platform-neutral plain text: the channels check :func:`is_admin` (or their
+:class:`~smassist.channels.base.Channel`) and send these texts as they are (in a
+code block if they like). What a reload says is :func:`smassist.admin.reloader.reload_text`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from smassist.settings import Settings, current, parse_ids
+from smassist.texts import text
 
 if TYPE_CHECKING:
     from smassist.admin.reloader import ReloadOutcome
     from smassist.answering.assistant import Assistant
-
-#: Problems listed in one message; the rest are counted (a chat message has a size limit).
-MAX_PROBLEMS_SHOWN = 15
-
 
 #: The period the admins' report command covers.
 REPORT_PERIOD = "30d"
@@ -36,57 +34,15 @@ def is_admin(user_id: object, settings: Settings | None = None) -> bool:
     return current(settings).is_admin(user_id)
 
 
-_TEXTS = {
-    "en": {
-        "reloaded": "Knowledge base reloaded: now serving version {version} (was {previous}).",
-        "unchanged": "Knowledge base unchanged: serving version {version}.",
-        "fixed": "Knowledge base fixed and reloaded: now serving version {version}.",
-        "failed": "Knowledge base NOT reloaded: {count} problem{s}. Still serving version {version}.",
-        "unsettled": "The knowledge files are being written; try again in a few seconds (still serving version {version}).",
-        "more": "… and {count} more (run `smassist kb check`).",
-        "counts": "{entries} entries, {questions} example questions, {statistics} statistics, {studies} studies, {articles} articles.",
-        "refused": "This command is for smassist admins only.",
-        "no_log": "The question log is off (SMASSIST_DB=off): no report.",
-    },
-    "fr": {
-        "reloaded": "Base de connaissances rechargée : version {version} en service (avant : {previous}).",
-        "unchanged": "Base de connaissances inchangée : version {version} en service.",
-        "fixed": "Base de connaissances corrigée et rechargée : version {version} en service.",
-        "failed": "Base de connaissances NON rechargée : {count} problème{s}. La version {version} reste en service.",
-        "unsettled": "Les fichiers sont en cours d'écriture ; réessayez dans quelques secondes (version {version} en service).",
-        "more": "… et {count} de plus (lancez `smassist kb check`).",
-        "counts": "{entries} entrées, {questions} questions d'exemple, {statistics} statistiques, {studies} études, {articles} articles.",
-        "refused": "Cette commande est réservée aux administrateurs de smassist.",
-        "no_log": "Le journal des questions est désactivé (SMASSIST_DB=off) : pas de rapport.",
-    },
-}
-
-
-def _text(lang: str, key: str, **values: object) -> str:
-    return _TEXTS.get(lang, _TEXTS["en"])[key].format(**values)
-
-
 def refused_text(lang: str = "en") -> str:
-    return _text(lang, "refused")
+    return text(lang, "admin.refused")
 
 
 def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False) -> str:
-    """What the admin reads after a reload: outcome, version hash, counts, or every problem."""
-    summary = outcome.summary
-    counts = _text(lang, "counts", **{k: summary.get(k, 0) for k in
-                                      ("entries", "questions", "statistics", "studies", "articles")})
-    if outcome.unsettled:
-        return _text(lang, "unsettled", version=outcome.version)
-    if outcome.ok:
-        key = "fixed" if fixed else ("reloaded" if outcome.changed else "unchanged")
-        return _text(lang, key, version=outcome.version, previous=outcome.previous) + "\n" + counts
-    count = len(outcome.problems)
-    lines = [_text(lang, "failed", count=count, s="s" if count != 1 else "",
-                   version=outcome.version)]
-    lines.extend(str(p) for p in outcome.problems[:MAX_PROBLEMS_SHOWN])
-    if count > MAX_PROBLEMS_SHOWN:
-        lines.append(_text(lang, "more", count=count - MAX_PROBLEMS_SHOWN))
-    return "\n".join(lines)
+    """What the admin reads after a reload (:func:`smassist.admin.reloader.reload_text`)."""
+    from smassist.admin import reloader
+
+    return reloader.reload_text(outcome, lang, fixed=fixed)
 
 
 def reload_command(assistant: Assistant, lang: str = "en") -> str:
@@ -106,7 +62,7 @@ def report_command(assistant: Assistant, since: str = REPORT_PERIOD, lang: str =
     if not hasattr(store, "questions"):
         store = open_default_store(settings)
     if store is None:
-        return _text(lang, "no_log")
+        return text(lang, "admin.no_log")
     try:
         records = store.questions(utcnow() - parse_duration(since))
     except (StoreUnavailable, ValueError) as exc:

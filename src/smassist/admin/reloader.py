@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from smassist.kb.files import Fingerprint, fingerprint
+from smassist.texts import scoped
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -67,7 +68,7 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
     from smassist.kb import loader
     from smassist.language.engine import Engine
 
-    lock = getattr(assistant, "_reload_lock", None) or _fallback_lock
+    lock = getattr(assistant, "reload_lock", None) or _fallback_lock
     with lock:
         current = assistant.state.kb
         root = Path(current.root)
@@ -100,6 +101,32 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
 
             cache.store(kb, engine)  # the next start-up reads it instead of rebuilding
         return ReloadOutcome(True, changed, kb.version[:12], current.version[:12], kb.summary())
+
+
+#: Problems listed in one message; the rest are counted (a chat message has a size limit).
+MAX_PROBLEMS_SHOWN = 15
+
+#: ``say(lang, "reloaded", ...)`` is ``smassist.texts.text(lang, "admin.reloaded", ...)``.
+say = scoped("admin")
+
+
+def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False) -> str:
+    """What the admin reads after a reload: outcome, version hash, counts, or every problem."""
+    summary = outcome.summary
+    counts = say(lang, "counts", **{k: summary.get(k, 0) for k in
+                                      ("entries", "questions", "statistics", "studies", "articles")})
+    if outcome.unsettled:
+        return say(lang, "unsettled", version=outcome.version)
+    if outcome.ok:
+        key = "fixed" if fixed else ("reloaded" if outcome.changed else "unchanged")
+        return say(lang, key, version=outcome.version, previous=outcome.previous) + "\n" + counts
+    count = len(outcome.problems)
+    lines = [say(lang, "failed", count=count, version=outcome.version)]
+    lines.extend(str(p) for p in outcome.problems[:MAX_PROBLEMS_SHOWN])
+    if count > MAX_PROBLEMS_SHOWN:
+        lines.append(say(lang, "more", count=count - MAX_PROBLEMS_SHOWN))
+    return "\n".join(lines)
+
 
 
 class Watcher:
@@ -176,17 +203,15 @@ class Watcher:
         return outcome
 
     def _handle(self, outcome: ReloadOutcome) -> None:
-        from smassist.admin import commands as admin
-
         if outcome.ok:
             if self._last_error is not None:
                 self._last_error = None
-                self._send(admin.reload_text(outcome, fixed=True))
+                self._send(reload_text(outcome, fixed=True))
         else:
             errors = frozenset(str(p) for p in outcome.problems)
             if errors != self._last_error:
                 self._last_error = errors
-                self._send(admin.reload_text(outcome))
+                self._send(reload_text(outcome))
         if self.on_reload is not None:
             try:
                 self.on_reload(outcome)

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smassist.language.normalize import STOPWORDS, tokens
+from smassist.texts import scoped
 
 if TYPE_CHECKING:
     from smassist.admin.store import QuestionRecord
@@ -285,67 +286,44 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f} %"
 
 
-_REPORT_TEXT = {
-    "en": {
-        "period": "last {n} {unit}", "units": {"h": "hours", "d": "days", "w": "weeks"}, "all": "all time",
-        "empty": "smassist report ({period}): no questions logged.",
-        "head": "smassist report ({period}): {questions} {noun}, {rate} answered ({answered} of {answerable})",
-        "noun": ("question", "questions"),
-        "per_day": "Questions per day:", "day": "day", "total": "total",
-        "feedback": "Feedback: {given} replies rated ({rate} of answers), {useful_share} useful "
-                    "({useful} 👍, {not_useful} 👎); {clicks} follow-up clicks.",
-        "top_topics": "Top topics:", "top_entries": "Top entries:",
-        "unanswered": "Most asked without an answer (see `smassist kb gaps`):",
-    },
-    "fr": {
-        "period": "{n} derniers {unit}", "units": {"h": "heures", "d": "jours", "w": "semaines"},
-        "all": "depuis le début",
-        "empty": "Rapport smassist ({period}) : aucune question enregistrée.",
-        "head": "Rapport smassist ({period}) : {questions} {noun}, {rate} avec une réponse "
-                "({answered} sur {answerable})",
-        "noun": ("question", "questions"),
-        "per_day": "Questions par jour :", "day": "jour", "total": "total",
-        "feedback": "Avis : {given} réponses notées ({rate} des réponses), {useful_share} utiles "
-                    "({useful} 👍, {not_useful} 👎) ; {clicks} clics sur des questions liées.",
-        "top_topics": "Sujets les plus demandés :", "top_entries": "Fiches les plus servies :",
-        "unanswered": "Questions les plus posées restées sans réponse (voir `smassist kb gaps`) :",
-    },
-}
+#: ``say(lang, "head", ...)`` is ``smassist.texts.text(lang, "report.head", ...)``.
+say = scoped("report")
 
 
 def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
     """The summary as plain text in ``lang`` (fr or en), readable in a terminal and in a chat."""
-    text = _REPORT_TEXT.get(lang, _REPORT_TEXT["en"])
     since = summary.get("since")
     from smassist.admin.store import split_duration
 
     parts = split_duration(since)
-    period = text["period"].format(n=parts[0], unit=text["units"][parts[1]]) if parts else since or text["all"]
+    if parts:
+        period = say(lang, f"period.{parts[1]}", count=float(parts[0]), n=parts[0])
+    else:
+        period = since or say(lang, "all")
     if not summary["questions"]:
-        return text["empty"].format(period=period)
-    lines = [text["head"].format(period=period, questions=summary["questions"],
-                                 noun=text["noun"][summary["questions"] != 1],
-                                 rate=_percent(summary["answered_rate"]), answered=summary["answered"],
-                                 answerable=summary["answerable"])]
+        return say(lang, "empty", period=period)
+    lines = [say(lang, "head", period=period, count=summary["questions"],
+                 rate=_percent(summary["answered_rate"]), answered=summary["answered"],
+                 answerable=summary["answerable"])]
     channels = sorted(summary["channels"])
     lines.append("")
-    lines.append(text["per_day"])
-    lines.append("  " + f"{text['day']:<10}  {text['total']:>5}  " + "  ".join(f"{c:>8}" for c in channels))
+    lines.append(say(lang, "per_day"))
+    lines.append("  " + f"{say(lang, 'day'):<10}  {say(lang, 'total'):>5}  " + "  ".join(f"{c:>8}" for c in channels))
     for row in summary["per_day"][-31:]:
         lines.append("  " + f"{row['day']:<10}  {row['total']:>5}  "
                      + "  ".join(f"{row['channels'].get(c, 0):>8}" for c in channels))
     fb = summary["feedback"]
     lines.append("")
-    lines.append(text["feedback"].format(given=fb["given"], rate=_percent(fb["rate"]),
-                                         useful_share=_percent(fb["useful_share"]), useful=fb["useful"],
-                                         not_useful=fb["not_useful"], clicks=summary["clicks"]))
+    lines.append(say(lang, "feedback", given=fb["given"], rate=_percent(fb["rate"]),
+                     useful_share=_percent(fb["useful_share"]), useful=fb["useful"],
+                     not_useful=fb["not_useful"], clicks=summary["clicks"]))
     for key in ("top_topics", "top_entries"):
         if summary[key]:
             lines.append("")
-            lines.append(text[key])
+            lines.append(say(lang, key))
             lines.extend(f"  {n:>5}  {name}" for name, n in summary[key])
     if summary["unanswered"]:
         lines.append("")
-        lines.append(text["unanswered"])
+        lines.append(say(lang, "unanswered"))
         lines.extend(f"  {u['count']:>5}  {u['question']}" for u in summary["unanswered"])
     return "\n".join(lines)

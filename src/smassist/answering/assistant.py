@@ -51,7 +51,8 @@ class Assistant:
         self._state = State(kb, engine or Engine(kb))
         self.conversations = conversations or ConversationStore()
         self.recorder = recorder
-        self._reload_lock = threading.Lock()
+        #: Held while a reload builds the next version (the reloader takes it too).
+        self.reload_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True,
@@ -89,7 +90,7 @@ class Assistant:
         """
         from smassist.language.compiled import load_compiled
 
-        with self._reload_lock:
+        with self.reload_lock:
             kb, engine = load_compiled(self._state.kb.root, use_cache=use_cache)
             if kb.version != self._state.kb.version:
                 self.swap(kb, engine)

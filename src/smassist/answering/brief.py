@@ -12,21 +12,10 @@ from dataclasses import dataclass
 
 from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.kb.runtime import KnowledgeBase, StatisticInfo
+from smassist.texts import text
 
 BRIEF_SIZE = 10
 
-_TEXT = {
-    "fr": {
-        "title": "Les {count} chiffres à connaître",
-        "empty": "La base ne contient encore aucun chiffre.",
-        "more": "Chaque chiffre vient avec sa source ; touchez un sujet pour la réponse complète.",
-    },
-    "en": {
-        "title": "The {count} figures to know",
-        "empty": "The knowledge base has no figures yet.",
-        "more": "Each figure comes with its source; tap a topic for the full answer.",
-    },
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +95,11 @@ def brief_reply(kb: KnowledgeBase, lang: str, question: str = "brief") -> Reply:
     """
     items = brief_items(kb, lang)
     if not items:
-        return Reply(question, "brief", _TEXT[lang]["empty"], lang, version=kb.version)
-    lines = [_TEXT[lang]["title"].format(count=len(items))]
+        return Reply(question, "brief", text(lang, "brief.empty"), lang, version=kb.version)
+    lines = [text(lang, "brief.title", count=len(items))]
     for number, item in enumerate(items, 1):
         lines.append(f"{number}. {item.stat.text} — {short_source(item.stat)}")
-    lines.append(_TEXT[lang]["more"])
+    lines.append(text(lang, "brief.more"))
     entries = list(dict.fromkeys(i.entry for i in items if i.entry))
     return Reply(
         question, "brief", "\n".join(lines), lang, matched=True,

@@ -2,12 +2,17 @@
 
 French: ``75 %`` with a narrow no-break space before the sign, ``16 000`` with a
 narrow no-break space between thousands, ``6,9`` with a decimal comma.
-English: ``75%``, ``16,000``, ``6.9``.
+English: ``75%``, ``16,000``, ``6.9``. The number format itself is the
+catalogue's (:func:`smassist.texts.format_number`), so every sentence and every
+figure write numbers one way.
 """
 
 from __future__ import annotations
 
-NNBSP = "\u202f"  # narrow no-break space, the French typographic separator
+from smassist.texts import NNBSP, format_number
+
+__all__ = ["NNBSP", "figure_text", "format_number", "format_percent", "format_value",
+           "fraction_words", "scope_name", "source_line"]
 
 _QUALIFIERS = {
     "fr": {
@@ -39,17 +44,6 @@ _SCOPES = {
     "en": {"france": "France", "usa": "United States", "switzerland": "Switzerland",
            "germany": "Germany", "world": "worldwide", "unspecified": "country not given"},
 }
-
-
-def format_number(value: float, lang: str) -> str:
-    """A number with the locale's thousands separator and decimal mark."""
-    if float(value).is_integer():
-        text = f"{int(value):,}"
-    else:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if lang == "fr":
-        return text.replace(",", NNBSP).replace(".", ",")
-    return text
 
 
 def fraction_words(value: float, lang: str) -> str:

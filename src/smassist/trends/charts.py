@@ -14,15 +14,15 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+from smassist import texts as catalogue
 from smassist.kb.figures import format_value
 from smassist.kb.runtime import KnowledgeBase
 from smassist.settings import Settings, current
+from smassist.texts import descriptions, text
 from smassist.trends.series import Trend, TrendPoint, build_trend
 
-INSTALL_HINT = {
-    "fr": "Pour recevoir aussi un graphique, installez l'extension : pip install 'smassist[charts]'",
-    "en": "To get a chart as well, install the extra: pip install 'smassist[charts]'",
-}
+#: How to get charts, per language (``smassist trend`` prints it without matplotlib).
+INSTALL_HINT = descriptions("chart.install_hint")
 
 #: 1080 px wide (a phone screen, a slide column); the height follows the text.
 WIDTH_PX = 1080
@@ -33,19 +33,11 @@ _TEXT = "#1d1d1f"
 _ACCENT = "#1f5f8b"
 _MUTED = "#555555"
 
-_WORDS = {
-    "fr": {"source": "Source", "sources": "Sources", "caution": "Attention",
-           "note": "Note", "by": "smassist"},
-    "en": {"source": "Source", "sources": "Sources", "caution": "Careful",
-           "note": "Note", "by": "smassist"},
-}
-
-
 class ChartsUnavailable(RuntimeError):
     """matplotlib is not installed; the message says how to install it."""
 
     def __init__(self, lang: str = "en"):
-        super().__init__(INSTALL_HINT.get(lang, INSTALL_HINT["en"]))
+        super().__init__(text(lang, "chart.install_hint"))
 
 
 def available() -> bool:
@@ -180,8 +172,8 @@ def _value_label(point: TrendPoint, lang: str) -> str:
 
 def _footer_lines(trend: Trend, width: int) -> list[tuple[str, str]]:
     """The lines under the chart: each point's source, the caution, the note."""
-    words = _WORDS[trend.lang]
-    colon = " : " if trend.lang == "fr" else ": "
+    lang = trend.lang
+    colon = catalogue.colon(lang) + " "
     lines: list[tuple[str, str]] = []
 
     def add(text: str, style: str = "normal", indent: str = "") -> None:
@@ -191,14 +183,14 @@ def _footer_lines(trend: Trend, width: int) -> list[tuple[str, str]]:
     for point in trend.points:
         source = f"{point.stat.study_name}, {point.sample}"
         by_source.setdefault(source, []).append(trend.point_label(point))
-    add(words["sources"] if len(by_source) > 1 else words["source"], "strong")
+    add(text(lang, "chart.sources" if len(by_source) > 1 else "chart.source"), "strong")
     for source, labels in by_source.items():
         add(f"• {' / '.join(labels)}{colon}{source}", indent="   ")
     if trend.cautions:
         caution = trend.cautions[0]
         if trend.lang == "fr":  # lower case after a French colon
             caution = caution[:1].lower() + caution[1:]
-        add(f"{words['caution']}{colon}{caution}")
+        add(f"{text(lang, 'chart.caution')}{colon}{caution}")
     if trend.note:
-        add(f"{words['note']}{colon}{trend.note}")
+        add(f"{text(lang, 'chart.note')}{colon}{trend.note}")
     return lines

@@ -18,6 +18,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
+from smassist import texts as catalogue
+
 # How people ask for an evolution lives with the other conversational phrases.
 from smassist.answering.conversation import asks_for_trend as asks_for_trend  # re-exported
 from smassist.answering.conversation import text_fold, trend_pattern
@@ -25,64 +27,13 @@ from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.kb.figures import format_number, scope_name
 from smassist.kb.runtime import KnowledgeBase, SeriesInfo
 from smassist.language.normalize import STOPWORDS, fold, stem, tokens
+from smassist.texts import scoped
 
 #: Below this many points, a change between two surveys is not called a rise or a fall.
 STABLE_POINTS = 5
 
-_TEXT = {
-    "fr": {
-        "up": "En hausse : de {first} en {y1} à {last} en {y2} ({change}).",
-        "down": "En baisse : de {first} en {y1} à {last} en {y2} ({change}).",
-        "stable": "À peu près stable : {first} en {y1}, {last} en {y2} ({change}, trop peu pour parler d'évolution).",
-        "same": "Stable : {first} en {y1} comme en {y2}.",
-        "mixed": "Des hauts et des bas : de {first} en {y1} à {last} en {y2} ({change} au total).",
-        "compare": "{items} : {change} d'écart.",
-        "across": "De {first} ({p1}) à {last} ({p2}) : {change}, mais entre des populations différentes.",
-        "within": "En {scope} seulement, {reading}",
-        "caveat_populations": "Ces points viennent de {count} enquêtes différentes, dans des pays différents ({scopes}) : ce n'est pas la même population, lisez l'écart comme un ordre de grandeur.",
-        "caveat_studies": "Ces points viennent de {count} enquêtes différentes (échantillons différents) : ce ne sont pas les mêmes personnes, lisez les petits écarts avec prudence.",
-        "caveat_approx": "Valeurs approximatives ({values}) : l'écart l'est aussi.",
-        "caveat_no_year": "Année non précisée pour : {studies}.",
-        "no_year": "année non précisée",
-        "points": "points",
-        "point": "point",
-        "unchanged": "inchangé",
-        "about": "environ ",
-        "caution": "Attention :",
-        "note": "Note :",
-        "none": "Je n'ai pas de série de chiffres dans le temps pour « {key} ». Séries disponibles : {series}.",
-        "none_at_all": "Aucune série de chiffres dans le temps n'est encore déclarée dans la base (knowledge/series.yaml).",
-        "vs": "contre",
-    },
-    "en": {
-        "up": "Up: from {first} in {y1} to {last} in {y2} ({change}).",
-        "down": "Down: from {first} in {y1} to {last} in {y2} ({change}).",
-        "stable": "Roughly stable: {first} in {y1}, {last} in {y2} ({change}, too small to call a change).",
-        "same": "Stable: {first} in {y1}, as in {y2}.",
-        "mixed": "Ups and downs: from {first} in {y1} to {last} in {y2} ({change} overall).",
-        "compare": "{items}: a gap of {change}.",
-        "across": "From {first} ({p1}) to {last} ({p2}): {change}, but between different populations.",
-        "within": "In {scope} alone, {reading}",
-        "caveat_populations": "These points come from {count} different surveys in different countries ({scopes}): not the same population, so read the gap as an order of magnitude.",
-        "caveat_studies": "These points come from {count} different surveys (different samples): not the same people, so read small gaps with care.",
-        "caveat_approx": "Approximate values ({values}): so is the gap.",
-        "caveat_no_year": "Year not given for: {studies}.",
-        "no_year": "year not given",
-        "points": "points",
-        "point": "point",
-        "unchanged": "unchanged",
-        "about": "about ",
-        "caution": "Careful:",
-        "note": "Note:",
-        "none": "I have no series of figures over time for \"{key}\". Available series: {series}.",
-        "none_at_all": "No series of figures over time is declared in the knowledge base yet (knowledge/series.yaml).",
-        "vs": "vs",
-    },
-}
-
-
-def text(lang: str, name: str, **values: object) -> str:
-    return _TEXT[lang][name].format(**values)
+#: ``text(lang, "up", ...)`` is ``smassist.texts.text(lang, "trend.up", ...)``.
+text = scoped("trend")
 
 
 # --- which series ---------------------------------------------------------------
@@ -208,7 +159,7 @@ class Trend:
     def render(self) -> str:
         """The trend as chat text: label, reading, the points, then what to keep in mind."""
         lang = self.lang
-        colon = " :" if lang == "fr" else ":"
+        colon = catalogue.colon(lang)
         lines = [self.label, self.reading]
         for point in self.points:
             change = ""
@@ -241,10 +192,7 @@ def format_change(change: float, unit: str, lang: str, approximate: bool = False
     sign = ("+" if rounded > 0 else "−") if signed else ""
     number = format_number(abs(rounded), lang)
     if unit in ("percent", "fraction"):
-        if short:
-            word = "pt" if abs(rounded) <= 1 else "pts"
-        else:
-            word = text(lang, "point") if abs(rounded) <= 1 else text(lang, "points")
+        word = text(lang, "points_short" if short else "points", count=abs(rounded))
         result = f"{sign}{number} {word}"
     else:
         result = f"{sign}{number}"

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from smassist import texts as catalogue
 from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.channels.slack.texts import text as say
 
@@ -141,10 +142,9 @@ def source_line(stat: StatisticView, lang: str) -> str:
     study = stat.study_name
     if stat.year and str(stat.year) not in study:
         study += f", {stat.year}"
-    sample = f" — {say(lang, 'sample')} : {stat.sample}" if lang == "fr" else f" — {say(lang, 'sample')}: {stat.sample}"
-    colon = " :" if lang == "fr" else ":"
-    read_in = f" · « {stat.article_title} » ({stat.publisher})" if lang == "fr" else f" · \"{stat.article_title}\" ({stat.publisher})"
-    return f"{say(lang, 'source')}{colon} {study}{sample if stat.sample else ''}{read_in}"
+    sample = say(lang, "sample", sample=stat.sample) if stat.sample else ""
+    read_in = say(lang, "read_in", title=stat.article_title, publisher=stat.publisher)
+    return f"{catalogue.text(lang, 'answer.source')}{catalogue.colon(lang)} {study}{sample}{read_in}"
 
 
 def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False,
@@ -167,9 +167,9 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
 
     tail: list[dict[str, Any]] = []
     if reply.suggestions and reply.kind in ("clarify", "unknown", "help"):
-        label = "examples" if reply.kind == "help" else "did_you_mean"
+        label = "answer.examples" if reply.kind == "help" else "slack.did_you_mean"
         if reply.kind != "clarify":  # the clarify text already asks "did you mean"
-            tail.append(_context(escape(say(lang, label))))
+            tail.append(_context(escape(catalogue.text(lang, label))))
         tail.append(_entry_buttons(reply, reply.suggestions, ACTION_SUGGESTION))
     if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
         tail.append(_context(escape(say(lang, "related"))))
@@ -188,7 +188,7 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
     # A 'sources' reply already lists each figure under its source in its text.
     shown_stats = reply.statistics if reply.kind in ("answer", "details") else ()
     if shown_stats:
-        figures.append(_section(f"*{escape(say(lang, 'figures'))}*"))
+        figures.append(_section(f"*{escape(catalogue.text(lang, 'answer.figures'))}*"))
         for stat in shown_stats[:MAX_FIGURES]:
             figures.append(_section(escape(f"• {stat.text}")))
             figures.append(_context(escape(source_line(stat, lang))))

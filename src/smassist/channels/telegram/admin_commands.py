@@ -19,6 +19,7 @@ from telegram.ext import Application, ContextTypes
 from smassist.channels.telegram import render
 from smassist.channels.telegram.bot import Command, add_command, notify_admins, send, state
 from smassist.channels.telegram.texts import ui_lang
+from smassist.texts import descriptions
 
 if TYPE_CHECKING:
     from smassist.admin.reloader import Watcher
@@ -26,12 +27,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _WATCHER_KEY = "smassist.watcher"
-DESCRIPTIONS = {
-    "reload": {"fr": "Recharger la base de connaissances (admins)",
-               "en": "Reload the knowledge base (admins)"},
-    "report": {"fr": "Rapport d'usage des 30 derniers jours (admins)",
-               "en": "Usage report for the last 30 days (admins)"},
-}
+DESCRIPTIONS = {name: descriptions(f"command.{name}") for name in ("reload", "report")}
 
 
 def _lang(update: Update) -> str:

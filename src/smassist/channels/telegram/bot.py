@@ -39,7 +39,7 @@ from telegram.ext import (
     filters,
 )
 
-from smassist.answering.texts import message
+from smassist import texts as catalogue
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList, admin_ids
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
@@ -380,7 +380,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for a typed question when a photo, sticker or voice note arrives."""
-    await reply_html(update, context, html.escape(message(_lang(update, context), "empty"),
+    await reply_html(update, context, html.escape(catalogue.text(_lang(update, context), "answer.empty"),
                                                   quote=False))
 
 

@@ -28,6 +28,7 @@ from smassist.channels.telegram.bot import (
     typing,
 )
 from smassist.kb.runtime import KnowledgeBase
+from smassist.texts import descriptions
 from smassist.trends import charts
 from smassist.trends.series import build_trend
 
@@ -35,12 +36,7 @@ logger = logging.getLogger(__name__)
 
 MAX_CAPTION = 1024
 
-DESCRIPTIONS = {
-    "trend": {"fr": "Évolution d'un chiffre dans le temps, avec graphique (ex. /trend roi)",
-              "en": "A figure over time, with a chart (e.g. /trend roi)"},
-    "brief": {"fr": "Les dix chiffres à connaître, sourcés",
-              "en": "The ten figures to know, with sources"},
-}
+DESCRIPTIONS = {name: descriptions(f"command.{name}") for name in ("trend", "brief")}
 
 
 def register(application: Application) -> None:

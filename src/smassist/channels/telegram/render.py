@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from smassist import texts as catalogue
 from smassist.answering.reply import Reply, StatisticView, Suggestion
-from smassist.answering.texts import message
 from smassist.channels.telegram import callbacks
 from smassist.channels.telegram.texts import text as t
 from smassist.kb.runtime import KnowledgeBase
@@ -73,7 +73,7 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
             rows.extend(_topic_rows(kb, reply.topics, callbacks.TOPIC))
             if reply.suggestions:
                 if reply.kind == "help":
-                    blocks.append(escape(message(lang, "examples")))
+                    blocks.append(escape(catalogue.text(lang, "answer.examples")))
                 rows.extend(_entry_rows(kb, reply.suggestions, reply.id))
     return pack(blocks, InlineKeyboardMarkup(rows) if rows else None)
 

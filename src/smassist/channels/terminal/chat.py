@@ -6,14 +6,10 @@ import os
 import sys
 from pathlib import Path
 
+from smassist import texts as catalogue
 from smassist.answering.assistant import Assistant
 from smassist.channels.terminal import render as terminal
 from smassist.settings import Settings
-
-_INTRO = {
-    "fr": "smassist — posez une question sur les médias sociaux en entreprise. /topics, /help, /quit.",
-    "en": "smassist — ask about social media in companies. /topics, /help, /quit.",
-}
 
 
 def _setup_history() -> Path | None:
@@ -47,8 +43,7 @@ def _start_watching(assistant: Assistant, interval: float):  # -> Watcher
     """Serve edits to the knowledge files live; say so between two questions."""
     import logging
 
-    from smassist.admin.commands import reload_text
-    from smassist.admin.reloader import start_watcher
+    from smassist.admin.reloader import reload_text, start_watcher
 
     # The notice below already says it; no second copy from logging's last resort.
     logging.getLogger("smassist.admin.reloader").addHandler(logging.NullHandler())
@@ -71,7 +66,7 @@ def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = Tru
     lang = lang or "fr"
     conversation = f"chat:{os.getpid()}"
     if interactive:
-        print(_INTRO[lang])
+        print(catalogue.text(lang, "chat.intro"))
     try:
         while True:
             try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from smassist.answering.reply import Reply
-from smassist.answering.texts import message
+from smassist.texts import colon, text
 
 
 def render(reply: Reply, width: int = 88, color: bool = False) -> str:
@@ -23,10 +23,10 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
         out.append(_wrap(paragraph, width) if paragraph.strip() else "")
     if reply.kind == "answer" and reply.statistics:
         out.append("")
-        out.append(bold(message(lang, "figures")))
+        out.append(bold(text(lang, "answer.figures")))
         for stat in reply.statistics:
             out.append(_wrap(f"- {stat.text}", width, "  "))
-            label = "Source :" if lang == "fr" else "Source:"
+            label = text(lang, "answer.source") + colon(lang)
             out.append(dim(_wrap(f"  {label} {stat.source}", width, "    ")))
     if reply.topics:
         out.append("")
@@ -34,15 +34,15 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
     if reply.suggestions:
         out.append("")
         if reply.kind == "help":
-            out.append(message(lang, "examples"))
+            out.append(text(lang, "answer.examples"))
             out.extend(f"- {s.text}" for s in reply.suggestions)
         else:
             out.extend(f"  {i}. {s.text}" for i, s in enumerate(reply.suggestions, 1))
             if reply.kind == "clarify":
-                out.append(dim(message(lang, "pick")))
+                out.append(dim(text(lang, "answer.pick")))
     if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
         out.append("")
-        out.append(bold(message(lang, "related")))
+        out.append(bold(text(lang, "answer.related")))
         out.extend(f"- {s.text}" for s in reply.follow_ups)
     return "\n".join(out).rstrip()
 
