@@ -173,6 +173,7 @@ class Assistant:
 
     def trend(self, key: str, lang: str | None = None, conversation: str | None = None) -> Reply:
         """Figures over time (kind 'trend') for a series id, a topic id or words: "roi"."""
+        from smassist.answering.trends import trend_reply
         from smassist.trends import series as trends
 
         state = self._state
@@ -187,7 +188,7 @@ class Assistant:
             if match.candidates and match.decision != "unknown":
                 entry = match.candidates[0].entry
                 found = trends.series_for_entry(state.kb, entry)
-        reply = trends.trend_reply(state.kb, found, lang, key, entry)
+        reply = trend_reply(state.kb, found, lang, key, entry)
         self.conversations.remember(conversation, entry=reply.entry, lang=lang)
         return reply
 
@@ -200,6 +201,7 @@ class Assistant:
     def _trend_for_match(self, state: State, match: Match, cleaned: str, question: str,
                          lang: str, conversation: str | None) -> Reply | None:
         """A trend answer when the question asks for an evolution and its subject has a series."""
+        from smassist.answering.trends import trend_reply
         from smassist.trends import series as trends
 
         entry = match.candidates[0].entry if match.candidates and match.decision != "unknown" else None
@@ -216,7 +218,7 @@ class Assistant:
         if via_entry and not set(map(id, found)) & set(map(id, via_entry)):
             entry = None
         self.conversations.remember(conversation, entry=entry, lang=lang)
-        return trends.trend_reply(state.kb, found, lang, question, entry, match.confidence or 1.0)
+        return trend_reply(state.kb, found, lang, question, entry, match.confidence or 1.0)
 
     def answer_entry(self, entry_id: str, lang: str, conversation: str | None = None,
                      question: str | None = None) -> Reply:

@@ -11,9 +11,14 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
 
 from smassist.language.normalize import fold
+
+# How people ask for an evolution is the trends layer's; kept importable from here.
+from smassist.trends.phrases import TREND_PATTERNS as TREND_PATTERNS
+from smassist.trends.phrases import asks_for_trend as asks_for_trend
+from smassist.trends.phrases import text_fold as text_fold
+from smassist.trends.phrases import trend_pattern as trend_pattern
 
 _FOLLOW_UPS = {
     "sources": (
@@ -33,37 +38,6 @@ _FOLLOW_UPS = {
 _PATTERNS = {
     kind: re.compile(r"^(?:" + "|".join(patterns) + r")$") for kind, patterns in _FOLLOW_UPS.items()
 }
-
-
-#: How people ask for an evolution (folded: lower case, no accents). UI language, not domain.
-TREND_PATTERNS: tuple[str, ...] = (
-    # French
-    r"evolu\w*", r"progress\w*", r"tendances?", r"au fil (?:des|du) \w+", r"dans le temps",
-    r"d annee en annee", r"depuis (?:19|20)\d\d", r"entre (?:19|20)\d\d", r"augmente(?:nt)?",
-    r"diminue(?:nt)?", r"recule(?:nt)?", r"stagne(?:nt)?", r"en (?:hausse|baisse)", r"courbe",
-    r"graphique", r"historique", r"decolle\w*", r"se (?:repand|generalise)\w*",
-    # English
-    r"evolv\w*", r"trends?", r"trending", r"over (?:time|the years)", r"year (?:on|over) year",
-    r"since (?:19|20)\d\d", r"between (?:19|20)\d\d", r"(?:is|are) (?:growing|rising|falling|declining|increasing|decreasing|spreading|stalling)",
-    r"grow(?:s|ing|th)", r"increas(?:e|es|ing)", r"decreas(?:e|es|ing)", r"declin(?:e|es|ing)",
-    r"taking off", r"chart", r"graph", r"history", r"changed",
-)
-
-
-@lru_cache(maxsize=1)
-def trend_pattern() -> re.Pattern[str]:
-    """The compiled trend phrases (compiled on first use: start-up stays lean)."""
-    return re.compile(r"\b(?:" + "|".join(TREND_PATTERNS) + r")\b")
-
-
-def text_fold(text: str) -> str:
-    """Folded words separated by single spaces (what the phrase patterns are written for)."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", " ")))
-
-
-def asks_for_trend(question: str) -> bool:
-    """True when the question asks how something moved over time."""
-    return bool(trend_pattern().search(text_fold(question)))
 
 
 def follow_up_kind(text: str) -> str | None:

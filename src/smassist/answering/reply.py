@@ -10,71 +10,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from smassist.kb.figures import scope_name
-from smassist.kb.runtime import KnowledgeBase, StatisticInfo
-
-
-@dataclass(frozen=True, slots=True)
-class StatisticView:
-    """A figure with everything needed to repeat it and say where it comes from."""
-
-    id: str
-    value: float
-    unit: str
-    label: str
-    formatted: str
-    text: str
-    year: int | None
-    study: str
-    study_name: str
-    sample: str
-    scope: str
-    article: str
-    article_title: str
-    publisher: str
-    source: str
-
-    @classmethod
-    def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
-        study = kb.studies[stat.study]
-        article = kb.articles[stat.article]
-        sample = (
-            f"{study.sample_size} {study.population[lang]}" if study.sample_size else study.population[lang]
-        )
-        return cls(
-            id=stat.id,
-            value=stat.value,
-            unit=stat.unit,
-            label=stat.label[lang],
-            formatted=stat.formatted[lang],
-            text=stat.text[lang],
-            year=stat.year,
-            study=stat.study,
-            study_name=study.name[lang],
-            sample=sample,
-            scope=scope_name(study.scope, lang),
-            article=stat.article,
-            article_title=article.title,
-            publisher=article.publisher,
-            source=stat.source[lang],
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
-        return {
-            "id": self.id,
-            "value": value,
-            "unit": self.unit,
-            "label": self.label,
-            "formatted": self.formatted,
-            "year": self.year,
-            "study": self.study,
-            "study_name": self.study_name,
-            "sample": self.sample,
-            "scope": self.scope,
-            "article": self.article,
-            "source": self.source,
-        }
+# A figure with its source is the knowledge base's own shape; a Reply carries them.
+from smassist.kb.figures import StatisticView as StatisticView
 
 
 @dataclass(frozen=True, slots=True)

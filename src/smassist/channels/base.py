@@ -197,7 +197,8 @@ T = TypeVar("T")
 
 async def retrying(call: Callable[[], Awaitable[T]], *, retry_on: tuple[type[BaseException], ...],
                    never: tuple[type[BaseException], ...] = (), attempts: int = 3,
-                   pause: float = 0.5, what: str = "the platform") -> T:
+                   pause: float = 0.5, what: str = "the platform",
+                   log: logging.Logger = logger) -> T:
     """``await call()``, again after a transient error (``retry_on`` but not ``never``), with back-off."""
     import asyncio
 
@@ -207,7 +208,7 @@ async def retrying(call: Callable[[], Awaitable[T]], *, retry_on: tuple[type[Bas
         except retry_on as exc:
             if isinstance(exc, never) or attempt == attempts:
                 raise
-            logger.warning("Network error talking to %s (attempt %d): %s", what, attempt, exc)
+            log.warning("Network error talking to %s (attempt %d): %s", what, attempt, exc)
             await asyncio.sleep(pause * attempt)
     raise AssertionError("unreachable")
 

@@ -9,9 +9,15 @@ figure write numbers one way.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
 from smassist.texts import NNBSP, format_number
 
-__all__ = ["NNBSP", "figure_text", "format_number", "format_percent", "format_value",
+if TYPE_CHECKING:
+    from smassist.kb.runtime import KnowledgeBase, StatisticInfo
+
+__all__ = ["NNBSP", "StatisticView", "figure_text", "format_number", "format_percent", "format_value",
            "fraction_words", "scope_name", "source_line"]
 
 _QUALIFIERS = {
@@ -115,3 +121,66 @@ def source_line(
     else:
         parts.append(population)
     return ", ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticView:
+    """A figure with everything needed to repeat it and say where it comes from."""
+
+    id: str
+    value: float
+    unit: str
+    label: str
+    formatted: str
+    text: str
+    year: int | None
+    study: str
+    study_name: str
+    sample: str
+    scope: str
+    article: str
+    article_title: str
+    publisher: str
+    source: str
+
+    @classmethod
+    def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
+        study = kb.studies[stat.study]
+        article = kb.articles[stat.article]
+        sample = (
+            f"{study.sample_size} {study.population[lang]}" if study.sample_size else study.population[lang]
+        )
+        return cls(
+            id=stat.id,
+            value=stat.value,
+            unit=stat.unit,
+            label=stat.label[lang],
+            formatted=stat.formatted[lang],
+            text=stat.text[lang],
+            year=stat.year,
+            study=stat.study,
+            study_name=study.name[lang],
+            sample=sample,
+            scope=scope_name(study.scope, lang),
+            article=stat.article,
+            article_title=article.title,
+            publisher=article.publisher,
+            source=stat.source[lang],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        value: float | int = int(self.value) if float(self.value).is_integer() else self.value
+        return {
+            "id": self.id,
+            "value": value,
+            "unit": self.unit,
+            "label": self.label,
+            "formatted": self.formatted,
+            "year": self.year,
+            "study": self.study,
+            "study_name": self.study_name,
+            "sample": self.sample,
+            "scope": self.scope,
+            "article": self.article,
+            "source": self.source,
+        }

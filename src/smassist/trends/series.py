@@ -9,7 +9,7 @@ the same population, and the answer says so.
 
 Which series belongs to which topic comes from the data (the topics of the
 series' statistics); the only words here are the assistant's own (trend
-wording, in :data:`smassist.conversation.TREND_PATTERNS`, and its sentences).
+wording, in :data:`smassist.trends.phrases.TREND_PATTERNS`, and its sentences).
 """
 
 from __future__ import annotations
@@ -19,15 +19,14 @@ import re
 from dataclasses import dataclass
 
 from smassist import texts as catalogue
-
-# How people ask for an evolution lives with the other conversational phrases.
-from smassist.answering.conversation import asks_for_trend as asks_for_trend  # re-exported
-from smassist.answering.conversation import text_fold, trend_pattern
-from smassist.answering.reply import Reply, StatisticView, Suggestion
-from smassist.kb.figures import format_number, scope_name
+from smassist.kb.figures import StatisticView, format_number, scope_name
 from smassist.kb.runtime import KnowledgeBase, SeriesInfo
 from smassist.language.normalize import STOPWORDS, fold, stem, tokens
 from smassist.texts import scoped
+
+# How people ask for an evolution lives with the other conversational phrases.
+from smassist.trends.phrases import asks_for_trend as asks_for_trend  # re-exported
+from smassist.trends.phrases import text_fold, trend_pattern
 
 #: Below this many points, a change between two surveys is not called a rise or a fall.
 STABLE_POINTS = 5
@@ -312,34 +311,3 @@ def no_series_text(kb: KnowledgeBase, key: str, lang: str) -> str:
         return text(lang, "none_at_all")
     listing = ", ".join(f"{s.id} ({s.label[lang]})" for s in kb.series.values())
     return text(lang, "none", key=key, series=listing)
-
-
-#: At most this many series in one answer (a topic may have several).
-MAX_SERIES = 3
-
-
-def trend_reply(kb: KnowledgeBase, series: list[SeriesInfo], lang: str, question: str,
-                entry: str | None = None, confidence: float = 1.0) -> Reply:
-    """A 'trend' Reply: the text of each series, its points as statistics.
-
-    ``extra['series']`` lists the series ids (channels attach their charts);
-    ``follow_ups`` offer the entries that explain the figures.
-    """
-    series = series[:MAX_SERIES]
-    if not series:
-        return Reply(question, "trend", no_series_text(kb, question, lang), lang,
-                     version=kb.version, extra={"series": []})
-    built = [build_trend(kb, s, lang) for s in series]
-    views = list({p.stat.id: p.stat for t in built for p in t.points}.values())
-    topic = kb.entries[entry].topic if entry else (built[0].topics[0] if built[0].topics else None)
-    related = [entry] if entry else []
-    for trend in built:
-        for point in trend.points:
-            related.extend(e.id for e in kb.entries.values()
-                           if point.stat.id in e.statistics and e.id not in related)
-    return Reply(
-        question, "trend", trends_text(built), lang, matched=True, topic=topic, entry=entry,
-        title=built[0].label, confidence=confidence, statistics=tuple(views),
-        follow_ups=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in related[:3]),
-        version=kb.version, extra={"series": [t.series for t in built]},
-    )

@@ -126,7 +126,7 @@ def _button(label: str, action_id: str, value: str, style: str | None = None) ->
     return button
 
 
-def _entry_buttons(reply: Reply, choices: tuple[Suggestion, ...], action: str) -> dict[str, Any]:
+def entry_buttons(reply: Reply, choices: tuple[Suggestion, ...], action: str) -> dict[str, Any]:
     return {
         "type": "actions",
         "block_id": action,
@@ -170,10 +170,10 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
         label = "answer.examples" if reply.kind == "help" else "slack.did_you_mean"
         if reply.kind != "clarify":  # the clarify text already asks "did you mean"
             tail.append(_context(escape(catalogue.text(lang, label))))
-        tail.append(_entry_buttons(reply, reply.suggestions, ACTION_SUGGESTION))
+        tail.append(entry_buttons(reply, reply.suggestions, ACTION_SUGGESTION))
     if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
         tail.append(_context(escape(say(lang, "related"))))
-        tail.append(_entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
+        tail.append(entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
     controls: list[dict[str, Any]] = []
     value = ButtonValue(reply.id, lang, reply.entry or "").encode()
     if feedback and reply.kind in RATED_KINDS:

@@ -19,7 +19,7 @@ from smassist.answering.reply import Reply
 from smassist.channels.slack.blocks import (
     ACTION_FOLLOW_UP,
     MAX_SECTION_CHARS,
-    _entry_buttons,
+    entry_buttons,
     escape,
     split_text,
 )
@@ -41,7 +41,7 @@ def _blocks(reply: Reply, buttons: bool = True) -> list[dict]:
     blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": part}}
                           for part in split_text(text, MAX_SECTION_CHARS)][:45]
     if buttons and reply.follow_ups:
-        blocks.append(_entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
+        blocks.append(entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
     return blocks
 
 

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from smassist.channels.telegram import render
-from smassist.channels.telegram.bot import Command, add_command, notify_admins, send, state
+from smassist.channels.telegram.channel import Command, add_command, notify_admins, send, state
 from smassist.channels.telegram.texts import ui_lang
 from smassist.texts import descriptions
 

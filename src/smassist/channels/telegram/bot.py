@@ -1,7 +1,9 @@
 """The Telegram bot: a python-telegram-bot Application around the shared Assistant.
 
-Handlers stay thin: parse the update, call the assistant, render, send. Every
-command is one :class:`Command` added with :func:`add_command`; the command menu
+Handlers stay thin: parse the update, call the assistant, render, send. What
+they share (the :class:`~.channel.TelegramChannel` state, sending, the chat's
+language) is :mod:`.channel`. Every command is one :class:`Command` added with
+:func:`add_command`; the command menu
 (``setMyCommands``, French and English) is built from that list at start-up, so
 a new command is one small handler and one ``add_command`` line.
 """
@@ -12,8 +14,6 @@ import asyncio
 import contextlib
 import html
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from telegram import (
@@ -21,17 +21,15 @@ from telegram import (
     BotCommandScopeChat,
     BotCommandScopeDefault,
     LinkPreviewOptions,
-    Message,
     Update,
 )
-from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
     CallbackQueryHandler,
-    CommandHandler,
     ContextTypes,
     Defaults,
     MessageHandler,
@@ -42,53 +40,32 @@ from telegram.ext import (
 from smassist import texts as catalogue
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList, admin_ids
+from smassist.channels.telegram.channel import (
+    CHANNEL,
+    STATE_KEY,
+    Command,
+    TelegramChannel,
+    add_command,
+    chat_lang,
+    conversation_key,
+    notify_admins,
+    reply_html,
+    send,
+    state,
+    typing,
+)
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
 from smassist.language.normalize import fold
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
 
+__all__ = ["CHANNEL", "Command", "TelegramChannel", "add_command", "build_application",
+           "conversation_key", "notify_admins", "register", "send", "state"]
+
 logger = logging.getLogger(__name__)
 
-CHANNEL = "telegram"
 DEFAULT_BASE_URL = "https://api.telegram.org/bot"
-_STATE_KEY = "smassist"
-_SEND_ATTEMPTS = 3
-
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A slash command: its handler and its menu description per language."""
-
-    name: str
-    callback: Callback
-    description: dict[str, str]
-    admin: bool = False  # only admins (SMASSIST_ADMINS) may run it; not in everyone's menu
-
-
-@dataclass(slots=True)
-class BotState:
-    """What the handlers share, kept in ``application.bot_data``."""
-
-    assistant: Assistant
-    allowed: AllowList
-    admins: frozenset[int]
-    commands: list[Command] = field(default_factory=list)
-
-    def command_list(self, lang: str, admin: bool = False) -> list[tuple[str, str]]:
-        return [(c.name, c.description.get(lang) or c.description.get("en", ""))
-                for c in self.commands if admin or not c.admin]
-
-
-def state(context: ContextTypes.DEFAULT_TYPE | Application) -> BotState:
-    return context.bot_data[_STATE_KEY]
-
-
-def conversation_key(chat_id: int) -> str:
-    """The assistant's conversation for a chat: "source ?" refers to its last answer."""
-    return f"{CHANNEL}:{chat_id}"
 
 
 # --- building ---------------------------------------------------------------------
@@ -112,7 +89,7 @@ def build_application(assistant: Assistant, token: str, base_url: str | None = N
         .post_init(on_startup)
         .build()
     )
-    application.bot_data[_STATE_KEY] = BotState(
+    application.bot_data[STATE_KEY] = TelegramChannel(
         assistant, allowed or AllowList(), admin_ids() if admins is None else admins)
     register(application)
     return application
@@ -130,7 +107,7 @@ def register(application: Application) -> None:
         Command("source", source, COMMAND_DESCRIPTIONS["source"]),
     ):
         add_command(application, command)
-    from smassist.channels.telegram import figures  # /trend and /brief; it imports this module
+    from smassist.channels.telegram import figures  # /trend and /brief
 
     figures.register(application)
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, question))
@@ -138,29 +115,6 @@ def register(application: Application) -> None:
         filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
     application.add_handler(CallbackQueryHandler(button))
     application.add_error_handler(on_error)
-
-
-def add_command(application: Application, command: Command) -> None:
-    """Handle ``/name`` with ``command.callback`` and list it in the menu at start-up.
-
-    Admin commands run only for Telegram ids in ``SMASSIST_ADMINS``; others get a
-    polite refusal. Add commands before the application starts.
-    """
-    callback = _admins_only(command.callback) if command.admin else command.callback
-    application.add_handler(CommandHandler(command.name, callback))
-    state(application).commands.append(command)
-
-
-def _admins_only(callback: Callback) -> Callback:
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Run the admin command for admins only."""
-        user = update.effective_user
-        if user is None or user.id not in state(context).admins:
-            await reply_html(update, context, text(_lang(update, context), "not_admin"))
-            return
-        await callback(update, context)
-
-    return guarded
 
 
 async def on_startup(application: Application) -> None:
@@ -186,74 +140,6 @@ async def on_startup(application: Application) -> None:
                     scope=BotCommandScopeChat(admin))
             except TelegramError as exc:  # the admin has not opened a chat with the bot yet
                 logger.info("No admin command menu for one admin: %s", exc)
-
-
-# --- helpers ------------------------------------------------------------------------
-
-
-def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The chat's language: the last answer's, else the user's Telegram language."""
-    chat = update.effective_chat
-    user = update.effective_user
-    last = (state(context).assistant.conversations.get(conversation_key(chat.id)).lang
-            if chat else None)
-    return ui_lang(last, user.language_code if user else None)
-
-
-async def _retrying(call: Callable[[], Awaitable[Any]]) -> Any:
-    """``call()``, again after a network error (rate limits are the rate limiter's job)."""
-    for attempt in range(1, _SEND_ATTEMPTS + 1):
-        try:
-            return await call()
-        except NetworkError as exc:
-            # BadRequest is a NetworkError in python-telegram-bot, but sending it again won't help.
-            if isinstance(exc, BadRequest) or attempt == _SEND_ATTEMPTS:
-                raise
-            logger.warning("Network error talking to Telegram (attempt %d): %s", attempt, exc)
-            await asyncio.sleep(0.5 * attempt)
-    return None
-
-
-async def send(context: ContextTypes.DEFAULT_TYPE | Application, chat_id: int,
-               messages: Sequence[render.Outgoing]) -> list[Message]:
-    """Send rendered messages to a chat, in order."""
-    sent = []
-    for outgoing in messages:
-        sent.append(await _retrying(lambda o=outgoing: context.bot.send_message(
-            chat_id, o.text, reply_markup=o.keyboard)))
-    return sent
-
-
-async def reply_html(update: Update, context: ContextTypes.DEFAULT_TYPE, html_text: str) -> None:
-    """One HTML message to the update's chat."""
-    if update.effective_chat:
-        await send(context, update.effective_chat.id, [render.Outgoing(html_text)])
-
-
-async def typing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show "typing…" while answering; a failure here must not stop the answer."""
-    if update.effective_chat:
-        try:
-            await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
-        except TelegramError as exc:
-            logger.debug("No typing action: %s", exc)
-
-
-async def notify_admins(application: Application, message_text: str) -> int:
-    """Send ``message_text`` (plain text) to every Telegram admin; how many got it.
-
-    Admins are the Telegram ids in ``SMASSIST_ADMINS``; each must have opened a
-    chat with the bot once. Failures are logged, never raised.
-    """
-    delivered = 0
-    for admin in sorted(state(application).admins):
-        try:
-            await send(application, admin, [render.Outgoing(part) for part in
-                                             render.split_html(html.escape(message_text, quote=False))])
-            delivered += 1
-        except TelegramError as exc:
-            logger.warning("Could not message an admin: %s", exc)
-    return delivered
 
 
 # --- access ---------------------------------------------------------------------------
@@ -284,7 +170,7 @@ async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what smassist is, with example questions and the figures as buttons."""
     bot_state = state(context)
-    lang = _lang(update, context)
+    lang = chat_lang(update, context)
     help_reply = bot_state.assistant.help(lang)
     await send(context, update.effective_chat.id,
                render.start_messages(help_reply, bot_state.assistant.kb, bot_state.command_list(lang)))
@@ -293,7 +179,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the commands, the topics and example questions."""
     bot_state = state(context)
-    lang = _lang(update, context)
+    lang = chat_lang(update, context)
     admin = update.effective_user is not None and update.effective_user.id in bot_state.admins
     await send(context, update.effective_chat.id,
                render.help_messages(bot_state.assistant.help(lang), bot_state.assistant.kb,
@@ -303,14 +189,14 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show the topics as buttons; a tap lists that topic's questions."""
     await send(context, update.effective_chat.id,
-               [render.topics_message(state(context).assistant.kb, _lang(update, context))])
+               [render.topics_message(state(context).assistant.kb, chat_lang(update, context))])
 
 
 async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer the question written after /ask."""
     words = context.args or []
     if not words:
-        await reply_html(update, context, html.escape(text(_lang(update, context), "ask_usage"),
+        await reply_html(update, context, html.escape(text(chat_lang(update, context), "ask_usage"),
                                                       quote=False))
         return
     await answer_question(update, context, " ".join(words))
@@ -319,7 +205,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Show a topic's figures with their sources; without a topic, the topics to pick from."""
     kb = state(context).assistant.kb
-    lang = _lang(update, context)
+    lang = chat_lang(update, context)
     wanted = " ".join(context.args or []).strip()
     if not wanted:
         await send(context, update.effective_chat.id,
@@ -338,14 +224,14 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Give the sources of the last answer in this chat."""
     assistant = state(context).assistant
-    reply = assistant.sources(_lang(update, context), conversation_key(update.effective_chat.id))
+    reply = assistant.sources(chat_lang(update, context), conversation_key(update.effective_chat.id))
     await send(context, update.effective_chat.id, render.render_reply(reply, assistant.kb))
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say the command is unknown and list the known ones."""
     bot_state = state(context)
-    lang = _lang(update, context)
+    lang = chat_lang(update, context)
     listed = "\n".join(f"/{name} — {html.escape(d, quote=False)}"
                        for name, d in bot_state.command_list(lang))
     await reply_html(update, context, f"{html.escape(text(lang, 'unknown_command'), quote=False)}\n{listed}")
@@ -380,7 +266,7 @@ async def question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Ask for a typed question when a photo, sticker or voice note arrives."""
-    await reply_html(update, context, html.escape(catalogue.text(_lang(update, context), "answer.empty"),
+    await reply_html(update, context, html.escape(catalogue.text(chat_lang(update, context), "answer.empty"),
                                                   quote=False))
 
 
@@ -406,7 +292,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     assistant = state(context).assistant
     kb = assistant.kb
-    lang = _lang(update, context)
+    lang = chat_lang(update, context)
     press = callbacks.decode(query.data, kb)
     if press is None:
         await query.answer(text(lang, "outdated_button"), show_alert=True)
@@ -451,6 +337,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # the user blocked the bot: nobody to tell
     try:
         await context.bot.send_message(update.effective_chat.id,
-                                       text(_lang(update, context), "error"))
+                                       text(chat_lang(update, context), "error"))
     except TelegramError as exc:
         logger.warning("Could not tell the user about the error: %s", exc)

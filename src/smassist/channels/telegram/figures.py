@@ -17,12 +17,12 @@ from telegram.ext import Application, ContextTypes
 
 from smassist.answering.reply import Reply
 from smassist.channels.telegram import callbacks, render
-from smassist.channels.telegram.bot import (
+from smassist.channels.telegram.channel import (
     Command,
-    _lang,
-    _retrying,
     add_command,
+    chat_lang,
     conversation_key,
+    retrying,
     send,
     state,
     typing,
@@ -51,14 +51,14 @@ async def trend(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat_id = update.effective_chat.id
     await typing(update, context)
     reply = await asyncio.to_thread(assistant.trend, " ".join(context.args or []),
-                                    _lang(update, context), conversation_key(chat_id))
+                                    chat_lang(update, context), conversation_key(chat_id))
     await send_trend(context, chat_id, reply, assistant.kb)
 
 
 async def brief(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the ten figures a manager most needs, each sourced, with buttons to their entries."""
     assistant = state(context).assistant
-    reply = assistant.brief(_lang(update, context))
+    reply = assistant.brief(chat_lang(update, context))
     lines = reply.text.splitlines()
     body = [f"<b>{render.escape(lines[0])}</b>", *(render.escape(line) for line in lines[1:])]
     await send(context, update.effective_chat.id,
@@ -86,7 +86,7 @@ async def send_trend(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
         photo = path.read_bytes()
         photo_caption = caption if fits else _title(caption)
         photo_markup = markup if fits else None
-        await _retrying(lambda p=photo, c=photo_caption, m=photo_markup: context.bot.send_photo(
+        await retrying(lambda p=photo, c=photo_caption, m=photo_markup: context.bot.send_photo(
             chat_id, p, caption=c, reply_markup=m))
         if not fits:
             await send(context, chat_id, render.pack([caption], markup))
@@ -105,7 +105,7 @@ def _title(caption: str) -> str:
 def _entry_keyboard(reply: Reply, kb: KnowledgeBase, rows: int = 3) -> InlineKeyboardMarkup | None:
     """One button per entry behind the figures: a tap gives its full answer."""
     buttons = [[InlineKeyboardButton(
-        render._shorten(s.text, render.MAX_BUTTON_LABEL),
+        render.shorten(s.text, render.MAX_BUTTON_LABEL),
         callback_data=callbacks.entry_button(callbacks.ANSWER, kb, s.entry, reply.id))]
         for s in reply.follow_ups[:rows] if s.entry in kb.entries]
     return InlineKeyboardMarkup(buttons) if buttons else None

@@ -65,7 +65,7 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
     else:  # clarify, unknown, help, invalid
         if reply.kind == "unknown" and reply.question.strip():
             # Say which question was not understood (useful in a busy group chat).
-            blocks.append(f"❓ <i>{escape(_shorten(reply.question, MAX_QUOTE))}</i>")
+            blocks.append(f"❓ <i>{escape(shorten(reply.question, MAX_QUOTE))}</i>")
         blocks.extend(_paragraphs(reply.text))
         if reply.kind == "clarify":
             rows.extend(_entry_rows(kb, reply.suggestions, reply.id, numbered=True))
@@ -166,13 +166,13 @@ def _sources_html(text: str) -> str:
     return "\n".join(lines)
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _label(text: str) -> str:
-    return _shorten(text, MAX_BUTTON_LABEL)
+    return shorten(text, MAX_BUTTON_LABEL)
 
 
 def _button(label: str, data: str) -> InlineKeyboardButton:

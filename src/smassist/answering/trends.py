@@ -1,0 +1,37 @@
+"""The 'trend' reply: figures over time (built by :mod:`smassist.trends.series`) as a Reply."""
+
+from __future__ import annotations
+
+from smassist.answering.reply import Reply, Suggestion
+from smassist.kb.runtime import KnowledgeBase, SeriesInfo
+from smassist.trends.series import build_trend, no_series_text, trends_text
+
+#: At most this many series in one answer (a topic may have several).
+MAX_SERIES = 3
+
+
+def trend_reply(kb: KnowledgeBase, series: list[SeriesInfo], lang: str, question: str,
+                entry: str | None = None, confidence: float = 1.0) -> Reply:
+    """A 'trend' Reply: the text of each series, its points as statistics.
+
+    ``extra['series']`` lists the series ids (channels attach their charts);
+    ``follow_ups`` offer the entries that explain the figures.
+    """
+    series = series[:MAX_SERIES]
+    if not series:
+        return Reply(question, "trend", no_series_text(kb, question, lang), lang,
+                     version=kb.version, extra={"series": []})
+    built = [build_trend(kb, s, lang) for s in series]
+    views = list({p.stat.id: p.stat for t in built for p in t.points}.values())
+    topic = kb.entries[entry].topic if entry else (built[0].topics[0] if built[0].topics else None)
+    related = [entry] if entry else []
+    for trend in built:
+        for point in trend.points:
+            related.extend(e.id for e in kb.entries.values()
+                           if point.stat.id in e.statistics and e.id not in related)
+    return Reply(
+        question, "trend", trends_text(built), lang, matched=True, topic=topic, entry=entry,
+        title=built[0].label, confidence=confidence, statistics=tuple(views),
+        follow_ups=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in related[:3]),
+        version=kb.version, extra={"series": [t.series for t in built]},
+    )
