@@ -129,7 +129,7 @@ def bench_assistant(kb: str | None, questions: list[str]) -> dict[str, dict[str,
 
 
 def bench_slack(kb: str | None, questions: list[str], concurrency: int) -> dict[str, dict[str, float]]:
-    from tests.channels.slack_standin import BOT_USER_ID, SlackStandIn
+    from tests.support.slack_standin import BOT_USER_ID, SlackStandIn
 
     from smassist.channels.slack.app import build_app, make_client
     from smassist.channels.slack.server import make_http_server
@@ -223,7 +223,7 @@ def bench_telegram(kb: str | None, questions: list[str], rate_limited: bool = Tr
 async def _bench_telegram(kb: str | None, questions: list[str], rate_limited: bool) -> dict[str, dict[str, float]]:
     import functools
 
-    from tests.channels.telegram_standin import TOKEN, BotAPIStandIn
+    from tests.support.telegram_standin import TOKEN, BotAPIStandIn
 
     from smassist.channels.telegram import bot as bot_module
     from smassist.channels.telegram.access import AllowList

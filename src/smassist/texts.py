@@ -249,6 +249,7 @@ _FR: dict[str, str | Plural] = {
     "command.brief": "Les dix chiffres à connaître, sourcés",
     "command.reload": "Recharger la base de connaissances (admins)",
     "command.report": "Rapport d'usage des 30 derniers jours (admins)",
+    "command.quit": "Quitter",
 }
 
 _EN: dict[str, str | Plural] = {
@@ -385,6 +386,7 @@ _EN: dict[str, str | Plural] = {
     "command.brief": "The ten figures to know, with sources",
     "command.reload": "Reload the knowledge base (admins)",
     "command.report": "Usage report for the last 30 days (admins)",
+    "command.quit": "Quit",
 }
 
 CATALOGUE: dict[str, dict[str, str | Plural]] = {"fr": _FR, "en": _EN}

@@ -13,14 +13,13 @@ import pytest
 
 from smassist.admin.store import open_default_store
 from smassist.answering.assistant import Assistant
-from smassist.channels.slack.admin_commands import watch
-from smassist.channels.slack.app import build_app, make_client
+from smassist.channels.slack.app import build_app, make_client, watch
 from smassist.channels.telegram import admin_commands as telegram_admin
 from smassist.channels.telegram.bot import state
-from tests.channels.slack_standin import SlackStandIn
-from tests.channels.telegram_standin import BotAPIStandIn, visible_text
 from tests.channels.test_slack import SECRET, Running, post_command, start_http
 from tests.channels.test_telegram import ALICE, running
+from tests.support.slack_standin import SlackStandIn
+from tests.support.telegram_standin import BotAPIStandIn, visible_text
 from tests.test_reloader import MARKER, QUESTION, version_b, write
 
 ADMIN_SLACK = "U0ADMIN"

@@ -34,7 +34,8 @@ from smassist.channels.slack.admins import admin_ids, notify_admins
 from smassist.channels.slack.app import build_app, make_client
 from smassist.channels.slack.commands import SubCommandSpec
 from smassist.channels.slack.server import make_http_server
-from tests.channels.slack_standin import (
+from tests.conftest import BUNDLED_KB, ListRecorder
+from tests.support.slack_standin import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_ID,
@@ -43,7 +44,6 @@ from tests.channels.slack_standin import (
     SlackStandIn,
     SocketModeStandIn,
 )
-from tests.conftest import BUNDLED_KB, ListRecorder
 
 SECRET = "stand-in-signing-secret"
 QUESTION_FR = "Faut-il une charte des médias sociaux dans notre entreprise ?"
@@ -369,6 +369,7 @@ def test_sub_commands_dispatch_to_their_function_and_admin_ones_are_guarded(
         seen.append((request.name, request.args, request.user))
         request.respond(text="report ready")
 
+    monkeypatch.setenv("SMASSIST_ADMINS", "123456789, U0ADMIN")  # read once, when the app is built
     app = build_app(assistant, client=make_client("xoxb-stand-in", slack.api_url), signing_secret=SECRET,
                     subcommands={"report": SubCommandSpec(report, admin_only=True)})
     url, server = start_http(app)
@@ -377,7 +378,6 @@ def test_sub_commands_dispatch_to_their_function_and_admin_ones_are_guarded(
         post_command(running, "report last week", response="denied", user="U0ALICE")
         [denied] = slack.wait_for("response_url:denied")
         assert seen == [] and "report" in denied.args["text"]
-        monkeypatch.setenv("SMASSIST_ADMINS", "123456789, U0ADMIN")
         post_command(running, "report last week", response="allowed", user="U0ADMIN")
         slack.wait_for("response_url:allowed")
         assert seen == [("report", "last week", "U0ADMIN")]

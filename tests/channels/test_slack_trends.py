@@ -12,7 +12,6 @@ from smassist.answering.assistant import Assistant
 from smassist.channels.slack import blocks
 from smassist.channels.slack.app import build_app, make_client
 from smassist.kb import loader
-from tests.channels.slack_standin import Failure, SlackStandIn
 from tests.channels.test_slack import (
     SECRET,
     Running,
@@ -26,6 +25,7 @@ from tests.channels.test_slack import (
     slack,
     start_http,
 )
+from tests.support.slack_standin import Failure, SlackStandIn
 from tests.trend_kb import write_kb
 
 __all__ = ["no_proxies", "slack"]  # fixtures used here, defined with the Slack tests

@@ -38,8 +38,8 @@ from smassist.channels.telegram.bot import (
     notify_admins,
 )
 from smassist.channels.telegram.texts import text as telegram_text
-from tests.channels.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
 from tests.conftest import ListRecorder
+from tests.support.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
 
 REPO = Path(__file__).resolve().parents[2]
 #: The knowledge base under test: the bundled one unless this variable names another.

@@ -10,8 +10,8 @@ import pytest
 from smassist.answering.assistant import Assistant
 from smassist.channels.telegram import callbacks
 from smassist.kb import loader
-from tests.channels.telegram_standin import BotAPIStandIn, visible_text
 from tests.channels.test_telegram import ALICE, button_data, no_proxy, running, standin
+from tests.support.telegram_standin import BotAPIStandIn, visible_text
 from tests.trend_kb import write_kb
 
 __all__ = ["no_proxy", "standin"]  # fixtures used here, defined with the Telegram tests

@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
@@ -79,6 +79,15 @@ def load_assistant(kb: str | None = None, settings: Settings | None = None) -> A
         raise
 
 
+def serving_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:
+    """The assistant a channel serves: :func:`load_assistant` with the configured question log."""
+    from smassist.admin.store import open_default_store
+
+    assistant = load_assistant(kb, settings)
+    assistant.recorder = open_default_store(settings)
+    return assistant
+
+
 def conversation_key(channel: str, *parts: object) -> str:
     """``slack:T1:C1:1700.1``: the core's conversation for a place on a platform."""
     return ":".join([channel, *(str(p) for p in parts)])
@@ -117,11 +126,27 @@ COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("brief", ("chiffres",), takes_args=False),
     Command("reload", ("recharger",), admin_only=True, takes_args=False),
     Command("report", ("rapport",), admin_only=True, takes_args=False),
+    Command("quit", ("exit", "q", "quitter"), takes_args=False),
 )}
 
 
 def command(name: str) -> Command:
     return COMMANDS[name]
+
+
+def admin_text(assistant: Assistant, name: str, lang: str, settings: Settings | None = None) -> str:
+    """What the admin commands every channel offers answer, as plain text.
+
+    ``reload``: the new version and its counts, or every problem; ``report``: the
+    question log of the last :data:`~smassist.admin.commands.REPORT_PERIOD`.
+    """
+    from smassist.admin import commands
+
+    if name == "reload":
+        return commands.reload_command(assistant, lang)
+    if name == "report":
+        return commands.report_command(assistant, commands.REPORT_PERIOD, lang, settings=settings)
+    raise KeyError(name)
 
 
 # --- buttons ---------------------------------------------------------------------
@@ -161,33 +186,31 @@ def actions(reply: Reply, limit: int = MAX_BUTTONS) -> Actions:
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A picture to send with a reply: the chart of one series of a trend."""
+    """The chart of one series of a trend reply, with the sourced text it shows."""
 
-    path: Path
-    title: str
-    #: The sourced trend text the picture shows (its caption or alt text).
-    description: str
     series: str
+    title: str
+    #: The series' trend as text: the picture's caption or alt text, or the message without it.
+    description: str
+    #: The PNG file; None when charts are not installed (``pip install 'smassist[charts]'``).
+    path: Path | None
 
 
-def chart_attachments(kb: KnowledgeBase, reply: Reply) -> Iterable[Attachment | None]:
-    """The chart of each series of a trend reply, drawn on demand; None when charts are not installed.
-
-    A generator: a channel sends each chart as it is drawn and stops at None.
-    """
+def chart_attachments(kb: KnowledgeBase, reply: Reply) -> Iterator[Attachment]:
+    """Each series of a trend reply with its chart, drawn on demand (a generator: send as they come)."""
     from smassist.trends import charts
     from smassist.trends.series import build_trend
 
+    drawing = True
     for series_id in reply.extra.get("series") or []:
         if series_id not in kb.series:
             continue
-        path = charts.chart_or_none(kb, series_id, reply.lang)
-        if path is None:
+        path = charts.chart_or_none(kb, series_id, reply.lang) if drawing else None
+        if path is None and drawing:
+            drawing = False
             logger.info("No chart for the trend: %s", text("en", "chart.install_hint"))
-            yield None
-            return
         description = build_trend(kb, kb.series[series_id], reply.lang).render()
-        yield Attachment(path, kb.series[series_id].label[reply.lang], description, series_id)
+        yield Attachment(series_id, kb.series[series_id].label[reply.lang], description, path)
 
 
 # --- retries and logging ---------------------------------------------------------
@@ -269,15 +292,19 @@ class Channel:
     def conversation(self, *parts: object) -> str:
         return conversation_key(self.name, *parts)
 
-    def language_hint(self, question: str, conversation: str, locale: str | None) -> str | None:
-        """The user's platform language, only when the text cannot tell and the conversation has none yet."""
+    def language_hint(self, question: str, conversation: str,
+                      locale: str | Callable[[], str | None] | None) -> str | None:
+        """The user's platform language, only when the text cannot tell and the conversation has none yet.
+
+        ``locale`` may be a function (a platform call): it is only called when needed.
+        """
         from smassist.language.detect import detect
 
         if self.assistant.conversations.get(conversation).lang:
             return None
         if detect(question, "fr") == detect(question, "en"):
             return None  # the text decides
-        return locale
+        return locale() if callable(locale) else locale
 
     def ui_lang(self, conversation: str | None, *locales: str | None, default: str = "en") -> str:
         """The language of the channel's own words: the conversation's, else the first locale we speak."""
@@ -291,20 +318,20 @@ class Channel:
     # --- asking and the question log ----------------------------------------------------
 
     def ask(self, question: str, conversation: str, user: object = None,
-            locale: str | None = None) -> Reply:
+            locale: str | Callable[[], str | None] | None = None) -> Reply:
         hint = self.language_hint(question, conversation, locale)
         return self.assistant.ask(question, lang=hint, conversation=conversation,
                                   channel=self.name, user=None if user is None else str(user))
 
-    def record_feedback(self, reply_id: str, useful: bool, user: object) -> None:
+    def log_feedback(self, reply_id: str, useful: bool, user: object) -> None:
         self.assistant.record_feedback(reply_id, useful, channel=self.name, user=str(user))
 
-    def record_click(self, reply_id: str, entry: str, user: object) -> None:
+    def log_click(self, reply_id: str, entry: str, user: object) -> None:
         self.assistant.record_click(reply_id, entry, channel=self.name, user=str(user))
 
     # --- commands and admins ----------------------------------------------------------
 
-    def commands(self, admin: bool = False) -> list[Command]:
+    def offered_commands(self, admin: bool = False) -> list[Command]:
         """This channel's commands in menu order (admin-only ones for admins)."""
         return [COMMANDS[n] for n in self.command_names if admin or not COMMANDS[n].admin_only]
 
@@ -317,14 +344,7 @@ class Channel:
 
     def admin_text(self, name: str, lang: str) -> str:
         """What the shared admin commands answer (``reload``, ``report``), as plain text."""
-        from smassist.admin import commands
-
-        if name == "reload":
-            return commands.reload_command(self.assistant, lang)
-        if name == "report":
-            return commands.report_command(self.assistant, commands.REPORT_PERIOD, lang,
-                                           settings=self.settings)
-        raise KeyError(name)
+        return admin_text(self.assistant, name, lang, self.settings)
 
     def notify_admins(self, message: str) -> list[str]:
         """Send ``message`` (plain text) to each admin of this platform; the ids reached."""
@@ -347,7 +367,7 @@ class Channel:
         return start_watcher(self.assistant, notify=self.notify_admins, interval=interval,
                              on_reload=on_reload)
 
-    def chart_attachments(self, reply: Reply) -> Iterable[Attachment | None]:
+    def chart_attachments(self, reply: Reply) -> Iterator[Attachment]:
         return chart_attachments(self.assistant.kb, reply)
 
     # --- what a platform implements -----------------------------------------------------

@@ -6,7 +6,14 @@ import argparse
 import sys
 from typing import Any
 
-from smassist.cli.common import EXIT_OK, color_wanted, load_assistant, print_json, question_log
+from smassist.cli.common import (
+    EXIT_OK,
+    color_wanted,
+    load_assistant,
+    print_json,
+    question_log,
+    settings_of,
+)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -44,7 +51,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     assistant = load_assistant(args)
     assistant.recorder = question_log(args)
-    return run_chat(assistant, lang=args.lang, color=color_wanted(args))
+    return run_chat(assistant, lang=args.lang, color=color_wanted(args), settings=settings_of(args))
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:

@@ -17,12 +17,13 @@ from smassist.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-_SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+#: What a Slack user id looks like (``W…`` on Enterprise Grid).
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def admin_ids(environ: Mapping[str, str] | None = None) -> list[str]:
     """The Slack user ids listed in ``SMASSIST_ADMINS``, in order, without duplicates."""
-    return [i for i in Settings.from_env(environ).admins if _SLACK_USER_ID.match(i)]
+    return [i for i in Settings.from_env(environ).admins if SLACK_USER_ID.match(i)]
 
 
 def is_admin(user_id: str | None, environ: Mapping[str, str] | None = None) -> bool:

@@ -12,7 +12,7 @@ import html
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
@@ -26,12 +26,14 @@ from slack_sdk.webhook import WebhookClient
 
 from smassist.answering.assistant import Assistant
 from smassist.answering.reply import Reply
+from smassist.channels.base import Attachment, Channel, conversation_key
 from smassist.channels.slack import (
     admin_commands,  # noqa: F401  (registers reload, report)
     commands,
     figures,  # also registers the trend and brief sub-commands
 )
-from smassist.channels.slack.admins import is_admin
+from smassist.channels.slack.admin_commands import code_block
+from smassist.channels.slack.admins import SLACK_USER_ID
 from smassist.channels.slack.blocks import (
     ACTION_POST,
     ACTION_USEFUL,
@@ -44,11 +46,18 @@ from smassist.channels.slack.blocks import (
 from smassist.channels.slack.memory import Recent
 from smassist.channels.slack.texts import text as say
 from smassist.language import detect as language
+from smassist.settings import Settings
+
+if TYPE_CHECKING:
+    from smassist.admin.reloader import Watcher
 
 logger = logging.getLogger("smassist.slack")
 
+#: Slack's limit for a file's alt text.
+MAX_ALT_TEXT = 1000
+
 COMMAND = "/smassist"
-CHANNEL = "slack"  # the name of this door in the question log
+CHANNEL = "slack"  # the name of this channel in conversation keys and the question log
 DEFAULT_API_URL = "https://slack.com/api/"
 
 #: Message subtypes that are a person writing; every other subtype (edits,
@@ -74,7 +83,7 @@ def make_client(token: str, api_url: str | None = None) -> WebClient:
 def build_app(assistant: Assistant, *, token: str | None = None, signing_secret: str = "",
               client: WebClient | None = None, api_url: str | None = None,
               subcommands: Mapping[str, commands.SubCommandSpec] | None = None,
-              socket_mode: bool = False) -> App:
+              socket_mode: bool = False, settings: Settings | None = None) -> App:
     """The bolt app answering with ``assistant``.
 
     Give either ``client`` or ``token`` (and optionally ``api_url``). Request
@@ -94,9 +103,15 @@ def build_app(assistant: Assistant, *, token: str | None = None, signing_secret:
         ignoring_self_events_enabled=True,
         logger=_bolt_logger(),
     )
-    door = SlackDoor(assistant, subcommands=subcommands)
+    door = SlackDoor(assistant, subcommands=subcommands, client=client, settings=settings)
     register(app, door)
     return app
+
+
+def watch(assistant: Assistant, client: WebClient, interval: float = 1.0,
+          settings: Settings | None = None) -> Watcher:
+    """Serve knowledge-base edits live; DM each Slack admin about a broken edit (once)."""
+    return SlackDoor(assistant, client=client, settings=settings).watch(interval)
 
 
 def register(app: App, door: SlackDoor) -> None:
@@ -157,12 +172,18 @@ def _bolt_logger() -> logging.Logger:
     return bolt_logger
 
 
-class SlackDoor:
-    """What the listeners share: the assistant, memories, and how to send."""
+class SlackDoor(Channel):
+    """What the listeners share: the channel base, memories, and how to send."""
+
+    name = CHANNEL
+    admin_id = SLACK_USER_ID
 
     def __init__(self, assistant: Assistant, *,
-                 subcommands: Mapping[str, commands.SubCommandSpec] | None = None):
-        self.assistant = assistant
+                 subcommands: Mapping[str, commands.SubCommandSpec] | None = None,
+                 client: WebClient | None = None, settings: Settings | None = None):
+        super().__init__(assistant, settings)
+        #: The Web API client for what no event carries one for (admin notices).
+        self.client = client
         self.subcommands = dict(commands.SUBCOMMANDS)
         self.subcommands.update(subcommands or {})
         #: Messages already answered (by event id and by channel+ts): Slack
@@ -184,7 +205,7 @@ class SlackDoor:
             return
         team = _team(body, event)
         thread_ts = event.get("thread_ts") or event.get("ts")
-        conversation = f"slack:{team}:{channel}:{thread_ts}"
+        conversation = self.conversation(team, channel, thread_ts)
         self._answer(client, event, bot_user_id, conversation, channel, thread_ts)
 
     def answer_direct_message(self, event: dict, body: dict, client: WebClient,
@@ -194,7 +215,7 @@ class SlackDoor:
             return  # channel messages are only answered when the app is mentioned
         if not self._is_new_human_message(event, body, bot_user_id):
             return
-        conversation = f"slack:{_team(body, event)}:{channel}"
+        conversation = self.conversation(_team(body, event), channel)
         self._answer(client, event, bot_user_id, conversation, channel, event.get("thread_ts"))
 
     def _is_new_human_message(self, event: dict, body: dict, bot_user_id: str | None) -> bool:
@@ -217,14 +238,12 @@ class SlackDoor:
                 conversation: str, channel: str, thread_ts: str | None) -> None:
         question = slack_to_plain(event.get("text") or "", bot_user_id)
         user = event["user"]
-        hint = self.language_hint(client, user, question, conversation)
-        reply = self.assistant.ask(question, lang=hint, conversation=conversation,
-                                   channel=CHANNEL, user=user)
+        reply = self.ask(question, conversation, user, locale=lambda: self.locale(client, user))
         self.replies.put(reply.id, reply)
         sent = self.send(client, render(reply), channel=channel, thread_ts=thread_ts,
                          question=question)
         if sent and reply.kind == "trend":
-            figures.upload_charts(client, self.assistant.kb, reply, channel, thread_ts)
+            figures.upload_charts(self, client, reply, channel, thread_ts)
 
     # --- /smassist -------------------------------------------------------------------
 
@@ -234,7 +253,7 @@ class SlackDoor:
         channel = command.get("channel_id", "")
         team = command.get("team_id", "")
         response_url = command.get("response_url", "")
-        conversation = f"slack:{team}:{channel}:{user}:command"
+        conversation = self.conversation(team, channel, user, "command")
 
         def respond(**payload: Any) -> None:
             post_response(response_url, payload, question=text)
@@ -242,9 +261,8 @@ class SlackDoor:
         parsed = commands.parse(text, self.subcommands)
         if parsed is None:
             question = html.unescape(text)
-            hint = self.language_hint(client, user, question, conversation)
-            reply = self.assistant.ask(question, lang=hint, conversation=conversation,
-                                       channel=CHANNEL, user=user)
+            reply = self.ask(question, conversation, user,
+                             locale=lambda: self.locale(client, user))
             self.replies.put(reply.id, reply)
             message = render(reply, asked_by=user, shareable=True)
             respond(response_type="ephemeral", **message.as_kwargs())
@@ -252,11 +270,11 @@ class SlackDoor:
         name, args = parsed
         lang = self.user_lang(client, user, args)
         spec = self.subcommands[name]
-        if spec.admin_only and not is_admin(user):
+        if spec.admin_only and not self.is_admin(user):
             respond(response_type="ephemeral", text=say(lang, "admins_only", name=name))
             return
         spec.handler(commands.CommandRequest(
-            assistant=self.assistant, client=client, name=name, args=args, user=user,
+            assistant=self.assistant, channel_base=self, client=client, name=name, args=args, user=user,
             channel=channel, team=team, lang=lang, conversation=conversation, respond=respond,
         ))
 
@@ -268,7 +286,7 @@ class SlackDoor:
             logger.warning("ignoring a button with an unexpected value: %r", action.get("value"))
             return
         where = _Where.of(body)
-        self.assistant.record_click(value.reply_id, value.entry, channel=CHANNEL, user=where.user)
+        self.log_click(value.reply_id, value.entry, where.user)
         reply = self.assistant.answer_entry(value.entry, value.lang, where.conversation)
         self.replies.put(reply.id, reply)
         if where.ephemeral:
@@ -287,7 +305,7 @@ class SlackDoor:
             return
         useful = action.get("action_id") == ACTION_USEFUL
         where = _Where.of(body)
-        self.assistant.record_feedback(value.reply_id, useful, channel=CHANNEL, user=where.user)
+        self.log_feedback(value.reply_id, useful, where.user)
         thanks = say(value.lang, "thanks_useful" if useful else "thanks_not_useful")
         if where.ephemeral:
             post_response(where.response_url, {"response_type": "ephemeral",
@@ -321,15 +339,6 @@ class SlackDoor:
 
     # --- language ----------------------------------------------------------------------
 
-    def language_hint(self, client: WebClient, user: str, text: str,
-                      conversation: str) -> str | None:
-        """The user's Slack locale, only when the text cannot tell and the conversation has no language yet."""
-        if self.assistant.conversations.get(conversation).lang:
-            return None
-        if language.detect(text, "fr") == language.detect(text, "en"):
-            return None  # the text decides
-        return self.locale(client, user)
-
     def user_lang(self, client: WebClient, user: str, text: str = "") -> str:
         """'fr' or 'en' for messages of the Slack door itself (help, acknowledgements)."""
         return language.detect(text, self.locale(client, user) or "fr")
@@ -351,6 +360,35 @@ class SlackDoor:
         return found or None
 
     # --- sending ----------------------------------------------------------------------
+
+    def send_reply(self, where: tuple[WebClient, str, str | None], reply: Reply) -> bool:
+        """Post ``reply`` (Block Kit, with its plain-text fallback) in a channel or thread."""
+        client, channel, thread_ts = where
+        return self.send(client, render(reply), channel=channel, thread_ts=thread_ts,
+                         question=reply.question)
+
+    def send_picture(self, where: tuple[WebClient, str, str | None],
+                     attachment: Attachment) -> bool:
+        """Upload a chart in the thread, its sourced text as the alt text."""
+        client, channel, thread_ts = where
+        if attachment.path is None:
+            return False
+        try:
+            client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, file=str(attachment.path),
+                filename=attachment.path.name, title=attachment.title,
+                alt_txt=attachment.description[:MAX_ALT_TEXT])
+        except (SlackApiError, SlackClientError) as exc:  # the text is already there
+            logger.warning("Could not upload the chart of %s: %s", attachment.series, exc)
+            return False
+        return True
+
+    def send_to_admin(self, admin: str, message: str) -> None:
+        """A direct message to one admin, as a code block (never a mention or a link)."""
+        from smassist.channels.slack.admins import notify_admins
+
+        if self.client is None or not notify_admins(self.client, code_block(message), admins=[admin]):
+            raise ConnectionError(f"could not reach admin {admin}")
 
     def send(self, client: WebClient, message: SlackMessage, *, channel: str,
              thread_ts: str | None, question: str) -> bool:
@@ -399,14 +437,14 @@ class _Where:
         self.thread_ts: str | None
         if self.ephemeral:
             self.thread_ts = None
-            self.conversation = f"slack:{self.team}:{self.channel}:{self.user}:command"
+            self.conversation = conversation_key(CHANNEL, self.team, self.channel, self.user, "command")
         elif self.channel.startswith("D"):
             self.thread_ts = message.get("thread_ts") or container.get("thread_ts")
-            self.conversation = f"slack:{self.team}:{self.channel}"
+            self.conversation = conversation_key(CHANNEL, self.team, self.channel)
         else:
             self.thread_ts = (message.get("thread_ts") or container.get("thread_ts")
                               or message.get("ts") or container.get("message_ts"))
-            self.conversation = f"slack:{self.team}:{self.channel}:{self.thread_ts}"
+            self.conversation = conversation_key(CHANNEL, self.team, self.channel, self.thread_ts)
 
     @classmethod
     def of(cls, body: dict) -> _Where:

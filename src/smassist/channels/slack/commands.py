@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from smassist.channels.base import command
 from smassist.channels.slack.blocks import render
 from smassist.channels.slack.texts import text as say
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from slack_sdk import WebClient
 
     from smassist.answering.assistant import Assistant
+    from smassist.channels.base import Channel
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,8 @@ class CommandRequest:
     #: Sends a message to the user through the command's response_url
     #: (ephemeral by default; pass response_type="in_channel" to post for all).
     respond: Callable[..., Any]
+    #: The Slack channel (the base's shared logic, the settings, charts); None in a bare call.
+    channel_base: Channel | None = None
 
 
 SubCommand = Callable[[CommandRequest], None]
@@ -82,7 +86,7 @@ def parse(text: str, table: Mapping[str, SubCommandSpec]) -> tuple[str, str] | N
     return name, args
 
 
-@subcommand("help", "aide", takes_args=False)
+@subcommand(*command("help").names, takes_args=False)
 def show_help(request: CommandRequest) -> None:
     """What smassist knows: its topics, with example questions as buttons."""
     reply = request.assistant.help(request.lang)

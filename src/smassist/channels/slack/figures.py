@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from smassist.answering.reply import Reply
+from smassist.channels.base import Channel, command
 from smassist.channels.slack.blocks import (
     ACTION_FOLLOW_UP,
     MAX_SECTION_CHARS,
@@ -24,15 +25,8 @@ from smassist.channels.slack.blocks import (
     split_text,
 )
 from smassist.channels.slack.commands import CommandRequest, subcommand
-from smassist.kb.runtime import KnowledgeBase
-from smassist.trends import charts
-from smassist.trends.series import build_trend
 
 logger = logging.getLogger("smassist.slack")
-
-#: Slack's limit for a file's alt text.
-MAX_ALT_TEXT = 1000
-
 
 def _blocks(reply: Reply, buttons: bool = True) -> list[dict]:
     """The reply's text (label in bold) and buttons to the entries behind its figures."""
@@ -45,10 +39,9 @@ def _blocks(reply: Reply, buttons: bool = True) -> list[dict]:
     return blocks
 
 
-@subcommand("trend", "tendance", "evolution", "évolution")
+@subcommand(*command("trend").names)
 def trend(request: CommandRequest) -> None:
     """A figure over time: the sourced text in the channel, its chart in the thread."""
-    kb = request.assistant.kb
     reply = request.assistant.trend(request.args, request.lang, request.conversation)
     series = reply.extra.get("series") or []
     fallback = reply.text[:3000]
@@ -62,29 +55,19 @@ def trend(request: CommandRequest) -> None:
         logger.info("Cannot post the trend in %s (%s); answering privately", request.channel, exc)
         request.respond(response_type="ephemeral", text=fallback, blocks=_blocks(reply))
         return
-    upload_charts(request.client, kb, reply, request.channel, posted["ts"])
+    if request.channel_base is not None:
+        upload_charts(request.channel_base, request.client, reply, request.channel, posted["ts"])
 
 
-def upload_charts(client: WebClient, kb: KnowledgeBase, reply: Reply, channel: str,
+def upload_charts(door: Channel, client: WebClient, reply: Reply, channel: str,
                   thread_ts: str | None) -> None:
     """Upload the chart of each series of a trend reply in the thread (the text is already there)."""
-    for series_id in reply.extra.get("series") or []:
-        path = charts.chart_or_none(kb, series_id, reply.lang)
-        if path is None:
-            logger.info("No chart for the trend: %s", charts.INSTALL_HINT["en"])
-            return
-        trend_text = build_trend(kb, kb.series[series_id], reply.lang).render()
-        try:
-            client.files_upload_v2(
-                channel=channel, thread_ts=thread_ts, file=str(path),
-                filename=path.name, title=kb.series[series_id].label[reply.lang],
-                alt_txt=trend_text[:MAX_ALT_TEXT])
-        except (SlackApiError, SlackClientError) as exc:  # the text is already there
-            logger.warning("Could not upload the chart of %s: %s", series_id, exc)
+    for attachment in door.chart_attachments(reply):
+        if attachment.path is None or not door.send_picture((client, channel, thread_ts), attachment):
             return
 
 
-@subcommand("brief", "chiffres", takes_args=False)
+@subcommand(*command("brief").names, takes_args=False)
 def brief(request: CommandRequest) -> None:
     """The ten figures a manager most needs, each sourced, with buttons to their entries."""
     reply = request.assistant.brief(request.lang)

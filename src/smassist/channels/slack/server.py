@@ -151,10 +151,10 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     except CredentialsError as exc:
         raise CommandError(str(exc), exc.code) from None
     from smassist.admin.store import open_default_store
-    from smassist.channels.slack.admin_commands import watch
+    from smassist.channels.slack.app import watch
 
     assistant.recorder = open_default_store(settings)
-    watcher = watch(assistant, app.client)  # knowledge edits served live, admins told of errors
+    watcher = watch(assistant, app.client, settings=settings)  # knowledge edits served live, admins told of errors
     try:
         if socket_mode:
             return _serve_socket_mode(app, settings.slack.app_token)

@@ -17,8 +17,14 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from smassist.channels.telegram import render
-from smassist.channels.telegram.channel import Command, add_command, notify_admins, send, state
-from smassist.channels.telegram.texts import ui_lang
+from smassist.channels.telegram.channel import (
+    Command,
+    add_command,
+    chat_lang,
+    notify_admins,
+    send,
+    state,
+)
 from smassist.texts import descriptions
 
 if TYPE_CHECKING:
@@ -28,11 +34,6 @@ logger = logging.getLogger(__name__)
 
 _WATCHER_KEY = "smassist.watcher"
 DESCRIPTIONS = {name: descriptions(f"command.{name}") for name in ("reload", "report")}
-
-
-def _lang(update: Update) -> str:
-    user = update.effective_user
-    return ui_lang(user.language_code if user else None)
 
 
 async def _send_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
@@ -46,17 +47,15 @@ async def _send_text(update: Update, context: ContextTypes.DEFAULT_TYPE, text: s
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Reload the knowledge base now; say the version, the counts, or every problem."""
-    from smassist.admin.commands import reload_command
-
-    text = await asyncio.to_thread(reload_command, state(context).assistant, _lang(update))
+    channel = state(context)
+    text = await asyncio.to_thread(channel.admin_text, "reload", chat_lang(update, context))
     await _send_text(update, context, text)
 
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The last 30 days of questions: per day and channel, answered rate, gaps."""
-    from smassist.admin.commands import report_command
-
-    text = await asyncio.to_thread(report_command, state(context).assistant, "30d", _lang(update))
+    """The question log of the last REPORT_PERIOD: per day and channel, answered rate, gaps."""
+    channel = state(context)
+    text = await asyncio.to_thread(channel.admin_text, "report", chat_lang(update, context))
     await _send_text(update, context, text)
 
 

@@ -272,13 +272,14 @@ async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, text_: str) -> None:
     """Ask the assistant in this chat's conversation and send the rendered reply."""
-    assistant = state(context).assistant
+    channel = state(context)
+    assistant = channel.assistant
     user = update.effective_user
     chat_id = update.effective_chat.id
     await typing(update, context)
-    reply = await asyncio.to_thread(
-        assistant.ask, text_, user.language_code if user else None, conversation_key(chat_id),
-        channel=CHANNEL, user=str(user.id) if user else None)
+    reply = await asyncio.to_thread(channel.ask, text_, conversation_key(chat_id),
+                                    user.id if user else None,
+                                    user.language_code if user else None)
     if reply.kind == "trend":  # "le social selling progresse-t-il ?": the chart too
         from smassist.channels.telegram.figures import send_trend
 

@@ -27,7 +27,7 @@ from smassist.channels.base import conversation_key as base_conversation_key
 from smassist.channels.base import retrying as base_retrying
 from smassist.channels.telegram import render
 from smassist.channels.telegram.access import AllowList
-from smassist.channels.telegram.texts import text, ui_lang
+from smassist.channels.telegram.texts import text
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -114,12 +114,11 @@ def admins_only(callback: Callback) -> Callback:
 
 
 def chat_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """The chat's language: the last answer's, else the user's Telegram language."""
+    """The chat's language: the last answer's, else the user's Telegram language, else English."""
     chat = update.effective_chat
     user = update.effective_user
-    last = (state(context).assistant.conversations.get(conversation_key(chat.id)).lang
-            if chat else None)
-    return ui_lang(last, user.language_code if user else None)
+    return state(context).ui_lang(conversation_key(chat.id) if chat else None,
+                                  user.language_code if user else None)
 
 
 async def retrying(call: Callable[[], Awaitable[Any]]) -> Any:

@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, ContextTypes
 
 from smassist.answering.reply import Reply
+from smassist.channels.base import chart_attachments
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.channel import (
     Command,
@@ -29,8 +30,6 @@ from smassist.channels.telegram.channel import (
 )
 from smassist.kb.runtime import KnowledgeBase
 from smassist.texts import descriptions
-from smassist.trends import charts
-from smassist.trends.series import build_trend
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +72,15 @@ async def send_trend(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Re
     if not series:
         await send(context, chat_id, render.pack([render.escape(reply.text)], keyboard))
         return
-    for index, series_id in enumerate(series):
-        last = index == len(series) - 1
-        markup = keyboard if last else None
-        caption = trend_html(build_trend(kb, kb.series[series_id], reply.lang).render())
-        path = await asyncio.to_thread(charts.chart_or_none, kb, series_id, reply.lang)
-        if path is None:
-            logger.info("No chart for /trend: %s", charts.INSTALL_HINT["en"])
+    attachments = await asyncio.to_thread(lambda: list(chart_attachments(kb, reply)))
+    for index, attachment in enumerate(attachments):
+        markup = keyboard if index == len(attachments) - 1 else None
+        caption = trend_html(attachment.description)
+        if attachment.path is None:
             await send(context, chat_id, render.pack([caption], markup))
             continue
         fits = len(html.unescape(caption.replace("<b>", "").replace("</b>", ""))) <= MAX_CAPTION
-        photo = path.read_bytes()
+        photo = attachment.path.read_bytes()
         photo_caption = caption if fits else _title(caption)
         photo_markup = markup if fits else None
         await retrying(lambda p=photo, c=photo_caption, m=photo_markup: context.bot.send_photo(

@@ -1,0 +1,1 @@
+"""What several test modules share: stand-in platform servers and a minimal channel."""
