@@ -1,7 +1,7 @@
 """Answers per second through the channels, against ``Assistant.ask`` alone, in one run.
 
 The production code runs for real, over real HTTP on 127.0.0.1, against the
-stand-in servers of ``tests/channels/`` (imported, not copied):
+stand-in servers of ``tests/support/`` (imported, not copied):
 
 - **Slack**: Slack-signed ``message.im`` events POSTed to the bolt app's
   ``/slack/events`` HTTP endpoint; an answer counts when the stand-in Web API
@@ -44,7 +44,7 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent))  # the stand-ins live in tests/channels/
+sys.path.insert(0, str(HERE.parent))  # the stand-ins live in tests/support/
 from report import (  # noqa: E402
     command_line,
     machine,

@@ -204,7 +204,7 @@ def readme() -> str:
             table(["path", "p50 ms", "p99 ms", "added p50 ms", "answers/s one at a time", "answers/s burst"], rows),
             "Slack: signed events to the real bolt app's `/slack/events`, answers received by the stand-in "
             "Web API. Telegram: the real python-telegram-bot application polling the stand-in Bot API. "
-            "Stand-ins from `tests/channels/`, on 127.0.0.1."))
+            "Stand-ins from `tests/support/`, on 127.0.0.1."))
     parts.append(FOOTER)
     return "\n".join(parts)
 

@@ -20,8 +20,7 @@ from urllib.parse import urlparse
 import pytest
 
 from smassist.cli import build_parser
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 SYSTEMD = REPO / "bots" / "systemd"
 PROXY = REPO / "bots" / "proxy"

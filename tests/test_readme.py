@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .conftest import REPO
+from tests.conftest import REPO
 
 
 def _shell_blocks(text: str) -> list[str]:

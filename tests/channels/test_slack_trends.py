@@ -26,7 +26,7 @@ from tests.channels.test_slack import (
     start_http,
 )
 from tests.support.slack_standin import Failure, SlackStandIn
-from tests.trend_kb import write_kb
+from tests.support.trend_kb import write_kb
 
 __all__ = ["no_proxies", "slack"]  # fixtures used here, defined with the Slack tests
 

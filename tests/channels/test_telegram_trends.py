@@ -12,7 +12,7 @@ from smassist.channels.telegram import callbacks
 from smassist.kb import loader
 from tests.channels.test_telegram import ALICE, button_data, no_proxy, running, standin
 from tests.support.telegram_standin import BotAPIStandIn, visible_text
-from tests.trend_kb import write_kb
+from tests.support.trend_kb import write_kb
 
 __all__ = ["no_proxy", "standin"]  # fixtures used here, defined with the Telegram tests
 
@@ -43,7 +43,7 @@ async def test_trend_command_sends_the_chart_as_a_photo_with_the_trend_as_captio
 
 async def test_a_trend_too_long_for_a_caption_comes_as_photo_then_message(
         standin: BotAPIStandIn, tmp_path: Path) -> None:
-    from tests.trend_kb import SERIES
+    from tests.support.trend_kb import SERIES
 
     long_note = "Une précision importante sur ces chiffres. " * 30
     series = SERIES.replace("note: {fr: 2010 aux États-Unis ; ensuite en France.",

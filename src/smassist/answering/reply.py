@@ -25,6 +25,17 @@ class Suggestion:
         return {"entry": self.entry, "text": self.text}
 
 
+@dataclass(frozen=True, slots=True)
+class SourceGroup:
+    """One source (study, year, sample) and the figures of a reply that come from it."""
+
+    source: str
+    article_title: str
+    publisher: str
+    published: str | None
+    statistics: tuple[StatisticView, ...]
+
+
 #: The kinds of reply a channel may want to present differently.
 KINDS = ("answer", "clarify", "unknown", "sources", "details", "help", "invalid")
 
@@ -53,6 +64,18 @@ class Reply:
     def sources(self) -> list[str]:
         """Each distinct source line of the figures shown, in order."""
         return list(dict.fromkeys(s.source for s in self.statistics))
+
+    def source_groups(self) -> tuple[SourceGroup, ...]:
+        """The figures grouped by source, in order: what a 'sources' reply lists.
+
+        Channels draw these (a list, a card, a table); nothing reads the text back.
+        """
+        groups: dict[str, list[StatisticView]] = {}
+        for stat in self.statistics:
+            groups.setdefault(stat.source, []).append(stat)
+        return tuple(SourceGroup(source, stats[0].article_title, stats[0].publisher,
+                                 stats[0].published, tuple(stats))
+                     for source, stats in groups.items())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``smassist ask --json`` (INTERFACE.md)."""

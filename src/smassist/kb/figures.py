@@ -142,6 +142,8 @@ class StatisticView:
     article_title: str
     publisher: str
     source: str
+    #: When the article the figure was read in was published (None when it does not say).
+    published: str | None = None
 
     @classmethod
     def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
@@ -166,6 +168,7 @@ class StatisticView:
             article_title=article.title,
             publisher=article.publisher,
             source=stat.source[lang],
+            published=article.published,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -57,7 +57,7 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
         rows.append(top)
         rows.extend(_entry_rows(kb, reply.follow_ups, reply.id))
     elif reply.kind == "sources":
-        blocks.append(_sources_html(reply.text))
+        blocks.append(_sources_html(reply))
         rows.extend(_entry_rows(kb, reply.follow_ups, reply.id))
     elif reply.kind == "details":
         blocks.extend(_paragraphs(reply.text))
@@ -154,15 +154,21 @@ def _paragraphs(text: str) -> list[str]:
     return [escape(line) for line in text.split("\n") if line.strip()]
 
 
-def _sources_html(text: str) -> str:
-    lines = []
-    for line in text.split("\n"):
-        if line.startswith("- "):
-            lines.append(f"• {escape(line[2:])}")
-        elif line.lstrip().startswith("· "):
-            lines.append(f"    ◦ <i>{escape(line.lstrip()[2:])}</i>")
-        elif line.strip():
-            lines.append(f"<b>{escape(line)}</b>" if not lines else escape(line))
+def _sources_html(reply: Reply) -> str:
+    """A 'sources' reply from its data: each source in a bullet, its figures under it."""
+    groups = reply.source_groups()
+    if not groups:  # advice without a figure: the reply says so in one sentence
+        first, _, rest = reply.text.partition("\n")
+        return f"<b>{escape(first)}</b>" + (f"\n{escape(rest)}" if rest.strip() else "")
+    lang = reply.lang
+    lines = [escape(catalogue.text(lang, "answer.sources_intro", title=reply.title or ""))]
+    for group in groups:
+        date = f", {group.published}" if group.published else ""
+        article = catalogue.text(lang, "answer.article", title=group.article_title,
+                                 publisher=group.publisher, date=date)
+        lines.append(f"• {escape(group.source)} — {escape(article)}")
+        lines.extend(f"    ◦ <i>{escape(stat.text)}</i>" for stat in group.statistics)
+    lines[0] = f"<b>{lines[0]}</b>"
     return "\n".join(lines)
 
 

@@ -13,9 +13,8 @@ from smassist import paths
 from smassist.cli import main
 from smassist.kb import loader
 from smassist.trends import charts
-
-from .conftest import BUNDLED_KB
-from .trend_kb import write_kb
+from tests.conftest import BUNDLED_KB
+from tests.support.trend_kb import write_kb
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

@@ -11,9 +11,8 @@ from smassist.answering.assistant import Assistant
 from smassist.answering.brief import brief_items, default_selection
 from smassist.cli import main
 from smassist.kb import loader
-
-from .conftest import BUNDLED_KB
-from .trend_kb import SERIES, write_kb
+from tests.conftest import BUNDLED_KB
+from tests.support.trend_kb import SERIES, write_kb
 
 
 def test_default_brief_starts_with_the_latest_point_of_each_series(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from smassist.kb.figures import format_number
 from smassist.kb.loader import load
 from smassist.kb.runtime import LANGS, KnowledgeBase, StatisticInfo
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KNOWLEDGE = REPO / "knowledge"
 SOURCES = Path(os.environ.get("SMASSIST_SOURCES") or REPO.parent / "shared" / "sources")
 

@@ -12,9 +12,8 @@ from smassist.cli import main
 from smassist.kb import loader
 from smassist.kb.loader import KnowledgeBaseError
 from smassist.trends.series import asks_for_trend, build_trend
-
-from .conftest import BUNDLED_KB
-from .trend_kb import SERIES, write_kb
+from tests.conftest import BUNDLED_KB
+from tests.support.trend_kb import SERIES, write_kb
 
 
 @pytest.fixture
@@ -37,7 +36,7 @@ def problems_of(root: Path) -> list[str]:
 
 
 def test_series_with_mixed_units_is_reported_with_line_number(tmp_path: Path) -> None:
-    from .trend_kb import STATISTICS
+    from tests.support.trend_kb import STATISTICS
 
     mixed = STATISTICS.replace("  - id: selling-2018\n    value: 50\n    unit: percent",
                                "  - id: selling-2018\n    value: 50\n    unit: count")
@@ -126,7 +125,7 @@ def test_trend_across_countries_warns_and_gives_no_change_between_countries(assi
 
 
 def test_same_year_points_read_as_a_comparison_not_a_movement(tmp_path: Path) -> None:
-    from .trend_kb import SOURCES
+    from tests.support.trend_kb import SOURCES
 
     sources = SOURCES.replace("year: 2010\n    scope: usa", "year: 2018\n    scope: usa")
     series = SERIES.replace("points: [roi-us-2010, roi-2016, roi-2018]", "points: [roi-2018, roi-us-2010]")
@@ -193,7 +192,7 @@ def test_every_bundled_series_gives_a_trend_in_both_languages() -> None:
 
 
 def test_an_unchanged_figure_reads_as_stable_without_calling_it_a_change(tmp_path: Path) -> None:
-    from .trend_kb import STATISTICS
+    from tests.support.trend_kb import STATISTICS
 
     same = STATISTICS.replace("  - id: selling-2018\n    value: 50", "  - id: selling-2018\n    value: 20")
     kb = loader.load(write_kb(tmp_path / "kb", statistics=same))

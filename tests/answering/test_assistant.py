@@ -8,8 +8,7 @@ import pytest
 
 from smassist.answering.assistant import Assistant
 from smassist.answering.texts import MAX_QUESTION_CHARS
-
-from .test_loader import write_kb
+from tests.kb.test_loader import write_kb
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ import pytest
 from smassist.cli import main
 from smassist.kb import loader
 from smassist.language.confusables import find_confusables
-
-from .test_loader import ENTRIES, write_kb
+from tests.kb.test_loader import ENTRIES, write_kb
 
 # A third entry whose example questions paraphrase roi-measurement's (exact copies are errors).
 OVERLAPPING = ENTRIES + """\

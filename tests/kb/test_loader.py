@@ -11,8 +11,7 @@ import pytest
 from smassist.kb import loader
 from smassist.kb.loader import KnowledgeBaseError
 from smassist.kb.schema import render, schemas
-
-from .conftest import BUNDLED_KB
+from tests.conftest import BUNDLED_KB
 
 SOURCES = """\
 articles:

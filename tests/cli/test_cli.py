@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from smassist.cli import main
-
-from .test_loader import write_kb
+from tests.kb.test_loader import write_kb
 
 
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
