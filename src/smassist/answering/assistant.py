@@ -10,15 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from smassist.answering.building import compose, more
+from smassist.answering.clean import clean_question, other_language, strip_invisible
 from smassist.answering.conversation import (
+    Context,
     ConversationStore,
     asks_for_trend,
     choice_number,
     follow_up_kind,
 )
+from smassist.answering.followups import content_follow_up, is_reask, smalltalk_kind
+from smassist.answering.grounding import ground, relevant_entities, unmeasured_anywhere
+from smassist.answering.kinds import named_entities, question_kind
 from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.answering.replytexts import say
 from smassist.answering.texts import MAX_QUESTION_CHARS, message
-from smassist.kb.runtime import EntryInfo, KnowledgeBase
+from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase
 from smassist.language import detect as language
 from smassist.language.engine import Engine, Match
 from smassist.settings import Settings, current
@@ -130,8 +137,10 @@ class Assistant:
         state = self._state  # one version for the whole answer
         context = self.conversations.get(conversation)
         hint = _lang_hint(lang) or context.lang
-        problem = _input_problem(text)
-        cleaned = _clean(text)
+        problem = _input_problem(strip_invisible(text))
+        cleaned = clean_question(text)
+        if not problem and not any(ch.isalnum() for ch in cleaned):
+            problem = "empty"  # nothing but markup: "<b></b>", "<@U123>"
         reply_lang = language.detect(cleaned[:MAX_QUESTION_CHARS], hint) if cleaned else (hint or "fr")
         if problem == "too_long":
             return Reply(text, "invalid", message(reply_lang, "too_long", length=len(text),
@@ -146,8 +155,22 @@ class Assistant:
             if context.choices and number <= len(context.choices):
                 return self._answer_entry(state, context.choices[number - 1], text, reply_lang,
                                           conversation, 1.0)
+            if context.choices:  # a pick, but not one of those offered: say which are
+                self.conversations.remember(conversation, lang=reply_lang, choices=context.choices)
+                return Reply(text, "invalid", say(reply_lang, "out_of_range",
+                                                  count=len(context.choices)), reply_lang,
+                             version=state.kb.version)
             # A bare digit is a pick, not a question: never match it against the entries.
             return Reply(text, "invalid", message(reply_lang, "no_choice"), reply_lang,
+                         version=state.kb.version)
+
+        foreign = other_language(cleaned)
+        if foreign is not None:
+            return Reply(text, "unknown", say(reply_lang, "other_language"), reply_lang,
+                         version=state.kb.version, extra={"other_language": foreign})
+        chat = smalltalk_kind(cleaned)
+        if chat is not None:
+            return Reply(text, "smalltalk", say(reply_lang, f"smalltalk_{chat}"), reply_lang,
                          version=state.kb.version)
 
         kind = follow_up_kind(cleaned)
@@ -162,14 +185,23 @@ class Assistant:
                              version=state.kb.version)
             if kind == "sources":
                 return self._sources(state, context.entry, text, reply_lang, conversation)
-            return self._details(state, context.entry, text, reply_lang, conversation)
+            return self._more(state, context, "details", text, reply_lang, conversation)
+
+        wanted = content_follow_up(cleaned)
+        if wanted is not None and context.entry in state.kb.entries:
+            return self._more(state, context, wanted, text, reply_lang, conversation)
+        if context.entry in state.kb.entries:
+            entities = [e for e in named_entities(state.kb.vocabulary, cleaned) if e.grounded]
+            if is_reask(cleaned, entities):
+                return self._answer_entry(state, context.entry, text, reply_lang, conversation,
+                                          1.0, kind="figure", entities=entities)
 
         match = state.engine.match(cleaned, reply_lang)
         if asks_for_trend(cleaned):
             trend = self._trend_for_match(state, match, cleaned, text, reply_lang, conversation)
             if trend is not None:
                 return trend
-        return self._reply_for_match(state, match, text, reply_lang, conversation)
+        return self._reply_for_match(state, match, text, reply_lang, conversation, cleaned)
 
     def trend(self, key: str, lang: str | None = None, conversation: str | None = None) -> Reply:
         """Figures over time (kind 'trend') for a series id, a topic id or words: "roi"."""
@@ -177,7 +209,7 @@ class Assistant:
         from smassist.trends import series as trends
 
         state = self._state
-        cleaned = _clean(key if isinstance(key, str) else "")
+        cleaned = clean_question(key if isinstance(key, str) else "")
         context = self.conversations.get(conversation)
         lang = _lang_hint(lang) or (language.detect(cleaned, context.lang) if cleaned
                                     else context.lang or "fr")
@@ -257,41 +289,58 @@ class Assistant:
     # --- building replies ---------------------------------------------------
 
     def _reply_for_match(self, state: State, match: Match, question: str, lang: str,
-                         conversation: str | None) -> Reply:
+                         conversation: str | None, cleaned: str | None = None) -> Reply:
         kb = state.kb
         if match.decision == "answer":
+            words = cleaned if cleaned is not None else clean_question(question)
+            kind = question_kind(kb.vocabulary, words, lang)
             return self._answer_entry(state, match.candidates[0].entry, question, lang,
-                                      conversation, match.confidence)
+                                      conversation, match.confidence, kind=kind,
+                                      entities=relevant_entities(kb, words, kind))
+        # Whatever else is said, a platform or country nothing measures is named first.
+        unmeasured, missing = unmeasured_anywhere(
+            kb, cleaned if cleaned is not None else clean_question(question), lang)
+        first = f"{unmeasured} " if unmeasured else ""
         if match.decision == "clarify":
             choices = tuple(c.entry for c in match.candidates[:3])
             self.conversations.remember(conversation, lang=lang, choices=choices)
             return Reply(
-                question, "clarify", message(lang, "clarify"), lang,
+                question, "clarify", first + message(lang, "clarify"), lang,
                 confidence=match.confidence,
                 suggestions=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in choices),
-                version=kb.version,
+                version=kb.version, uncovered=missing,
             )
+        plausible = tuple(c.entry for c in match.candidates[:3] if c.confidence >= 0.2)
+        if plausible:
+            # What was found is offered as choices ("2" picks the second), not hidden behind
+            # the list of every topic.
+            self.conversations.remember(conversation, lang=lang, choices=plausible)
+            return Reply(question, "unknown", first + say(lang, "decline_choices"), lang,
+                         confidence=match.confidence,
+                         suggestions=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in plausible),
+                         version=kb.version, extra={"choices": True}, uncovered=missing)
         self.conversations.remember(conversation, lang=lang)
-        return Reply(question, "unknown", message(lang, "unknown"), lang,
+        return Reply(question, "unknown", first + message(lang, "unknown"), lang,
                      confidence=match.confidence, topics=self._topic_list(state, lang),
-                     suggestions=tuple(
-                         Suggestion(c.entry, kb.entries[c.entry].title[lang])
-                         for c in match.candidates[:3] if c.confidence >= 0.2
-                     ),
-                     version=kb.version)
+                     version=kb.version, uncovered=missing)
 
     def _answer_entry(self, state: State, entry_id: str, question: str, lang: str,
-                      conversation: str | None, confidence: float) -> Reply:
+                      conversation: str | None, confidence: float, *, kind: str | None = None,
+                      entities: list[EntityInfo] | None = None) -> Reply:
         kb = state.kb
         entry = kb.entries[entry_id]
-        self.conversations.remember(conversation, entry=entry_id, lang=lang)
+        grounding = ground(kb, entry, entities or [], lang)
+        composed = compose(kb, entry, lang, kind, grounding)
+        shown = ("answer",) + ((f"opening:{composed.opening}",) if composed.opening else ())
+        self.conversations.remember(conversation, entry=entry_id, lang=lang, shown=shown)
         return Reply(
-            question, "answer", entry.answer[lang], lang,
+            question, "answer", composed.text, lang,
             matched=True, topic=entry.topic, entry=entry.id, title=entry.title[lang],
             confidence=confidence,
-            statistics=_shown_statistics(kb, entry, lang),
+            statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in composed.statistics),
             follow_ups=_follow_ups(kb, entry, lang),
             version=kb.version,
+            question_kind=kind, covered=grounding.covered, uncovered=grounding.uncovered,
         )
 
     def _sources(self, state: State, entry_id: str, question: str, lang: str,
@@ -317,25 +366,28 @@ class Assistant:
                      follow_ups=_follow_ups(kb, entry, lang),
                      version=kb.version)
 
-    def _details(self, state: State, entry_id: str, question: str, lang: str,
-                 conversation: str | None) -> Reply:
+    def _more(self, state: State, context: Context, want: str, question: str, lang: str,
+              conversation: str | None) -> Reply:
+        """What the last answer did not give: the method, the reasoning, the topic's other
+        figures, the articles' own words; one block per message, never a repeat."""
         kb = state.kb
+        entry_id = context.entry or ""
         entry = kb.entries[entry_id]
-        self.conversations.remember(conversation, entry=entry_id, lang=lang)
-        stats = _shown_statistics(kb, entry, lang)
-        # More detail than the answer: every figure of the topic, each with its source.
-        extra = [
-            StatisticView.of(s, kb, lang) for s in kb.statistics_by_topic(entry.topic)
-            if s.id not in entry.statistics
-        ]
-        lines = [message(lang, "details_intro", title=entry.title[lang]), entry.answer[lang]]
-        if extra:
-            lines.append("")
-            lines.extend(f"- {s.text} ({s.source})" for s in extra[:8])
-        return Reply(question, "details", "\n".join(lines), lang, matched=True, topic=entry.topic,
-                     entry=entry.id, title=entry.title[lang], confidence=1.0,
-                     statistics=stats + tuple(extra[:8]), follow_ups=_follow_ups(kb, entry, lang),
-                     version=kb.version)
+        shown = context.shown if context.entry == entry_id else ()
+        text, stat_ids, block = more(kb, entry, lang, want, shown)
+        if text is None or block is None:
+            text = say(lang, "more_nothing", title=entry.title[lang])
+            self.conversations.remember(conversation, entry=entry_id, lang=lang, shown=shown)
+            return Reply(question, "details", text, lang, matched=True, topic=entry.topic,
+                         entry=entry.id, title=entry.title[lang], confidence=1.0,
+                         follow_ups=_follow_ups(kb, entry, lang), version=kb.version)
+        self.conversations.remember(conversation, entry=entry_id, lang=lang,
+                                    shown=(*shown, block))
+        intro = message(lang, "details_intro", title=entry.title[lang])
+        return Reply(question, "details", f"{intro}\n{text}", lang, matched=True,
+                     topic=entry.topic, entry=entry.id, title=entry.title[lang], confidence=1.0,
+                     statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in stat_ids),
+                     follow_ups=_follow_ups(kb, entry, lang), version=kb.version)
 
     @staticmethod
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
@@ -379,12 +431,6 @@ def _input_problem(text: str) -> str | None:
     if not any(ch.isalnum() for ch in stripped):
         return "empty"
     return None
-
-
-def _clean(text: str) -> str:
-    """The text without control characters, on one line."""
-    kept = "".join(" " if _is_control(ch) or ch in "\n\t\r" else ch for ch in text)
-    return " ".join(kept.split())
 
 
 def default_path() -> Path:

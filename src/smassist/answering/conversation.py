@@ -62,6 +62,9 @@ class Context:
     lang: str | None = None
     choices: tuple[str, ...] = ()
     updated: float = 0.0
+    #: What of the last entry was already shown ('answer', 'figures', 'quotes', 'opening:reason'...),
+    #: so that "plus de détails" never repeats it.
+    shown: tuple[str, ...] = ()
 
 
 class ConversationStore:
@@ -81,18 +84,21 @@ class ConversationStore:
             if context is None or time.monotonic() - context.updated > self.ttl:
                 return Context()
             self._items.move_to_end(key)
-            return Context(context.entry, context.lang, context.choices, context.updated)
+            return Context(context.entry, context.lang, context.choices, context.updated,
+                           context.shown)
 
     def remember(self, key: str | None, entry: str | None = None, lang: str | None = None,
-                 choices: tuple[str, ...] = ()) -> None:
+                 choices: tuple[str, ...] = (), shown: tuple[str, ...] | None = None) -> None:
+        """Keep the last entry (unless None), language and choices; ``shown`` replaces what was
+        shown of the entry (kept when None and the entry is the same)."""
         if key is None:
             return
         with self._lock:
             previous = self._items.get(key)
-            self._items[key] = Context(
-                entry if entry is not None else (previous.entry if previous else None),
-                lang, choices, time.monotonic(),
-            )
+            kept_entry = entry if entry is not None else (previous.entry if previous else None)
+            if shown is None:
+                shown = previous.shown if previous and previous.entry == kept_entry else ()
+            self._items[key] = Context(kept_entry, lang, choices, time.monotonic(), shown)
             self._items.move_to_end(key)
             while len(self._items) > self.capacity:
                 self._items.popitem(last=False)

@@ -37,7 +37,7 @@ class SourceGroup:
 
 
 #: The kinds of reply a channel may want to present differently.
-KINDS = ("answer", "clarify", "unknown", "sources", "details", "help", "invalid")
+KINDS = ("answer", "clarify", "unknown", "sources", "details", "help", "invalid", "smalltalk")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +57,11 @@ class Reply:
     topics: tuple[tuple[str, str], ...] = ()  # (id, title) listed by 'unknown' and 'help'
     version: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    #: What the question asked for (figure, recommendation, method, reason, comparison, trend).
+    question_kind: str | None = None
+    #: Entity ids the question names that the figures shown do / do not measure.
+    covered: tuple[str, ...] = ()
+    uncovered: tuple[str, ...] = ()
     #: Names this reply for feedback and click records (short, fits Slack and Telegram ids).
     id: str = field(default_factory=lambda: os.urandom(8).hex())
 
@@ -93,4 +98,19 @@ class Reply:
             "suggestions": [s.text for s in self.suggestions],
             "suggested_entries": [s.entry for s in self.suggestions],
             "follow_ups": [s.to_dict() for s in self.follow_ups],
+            "question_kind": self.question_kind,
+            "covered_entities": list(self.covered),
+            "uncovered_entities": list(self.uncovered),
+            "source_details": self.source_details(),
         }
+
+    def source_details(self) -> list[dict[str, Any]]:
+        """Each distinct study behind the figures shown: who ran it, when, on whom, read where."""
+        seen: dict[str, dict[str, Any]] = {}
+        for s in self.statistics:
+            seen.setdefault(s.study, {
+                "study": s.study, "name": s.study_name, "by": list(s.by), "year": s.year,
+                "sample": s.sample, "article": s.article, "article_title": s.article_title,
+                "publisher": s.publisher, "published": s.published,
+            })
+        return list(seen.values())

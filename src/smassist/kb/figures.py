@@ -144,6 +144,8 @@ class StatisticView:
     source: str
     #: When the article the figure was read in was published (None when it does not say).
     published: str | None = None
+    #: Who ran the study (its authors, as sources.yaml lists them).
+    by: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
@@ -169,6 +171,7 @@ class StatisticView:
             publisher=article.publisher,
             source=stat.source[lang],
             published=article.published,
+            by=study.by,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 REQUIRED_FILES = ("sources.yaml", "statistics.yaml", "topics.yaml")
-OPTIONAL_FILES = ("series.yaml", "synonyms.yaml")
+OPTIONAL_FILES = ("series.yaml", "synonyms.yaml", "vocabulary.yaml")
 ENTRIES_DIR = "entries"
 
 

@@ -9,6 +9,7 @@ models from :mod:`smassist.kb.models`, and a sandboxed Jinja2 environment with
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -35,10 +36,12 @@ from smassist.kb.models import (
     Strict,
     SynonymsFile,
     TopicsFile,
+    VocabularyFile,
 )
 from smassist.kb.runtime import (
     LANGS,
     ArticleInfo,
+    EntityInfo,
     EntryInfo,
     KnowledgeBase,
     Location,
@@ -46,6 +49,7 @@ from smassist.kb.runtime import (
     StatisticInfo,
     StudyInfo,
     TopicInfo,
+    Vocabulary,
 )
 
 
@@ -292,10 +296,14 @@ def load(root: str | os.PathLike[str]) -> KnowledgeBase:
     topics = parse_optional("topics.yaml", TopicsFile)
     series = parse_optional("series.yaml", SeriesFile)
     synonyms = parse_optional("synonyms.yaml", SynonymsFile)
+    vocabulary = parse_optional("vocabulary.yaml", VocabularyFile)
     entries = [p for p in (_parse(path, EntriesFile, problems) for path in entry_files) if p]
 
     builder = _Builder(root, problems)
     kb = builder.build(sources, statistics, topics, entries, series, synonyms, files)
+    if kb is not None and vocabulary is not None:
+        words = builder.vocabulary(vocabulary)
+        kb = dataclasses.replace(kb, vocabulary=words) if words is not None else None
     if problems or kb is None:
         raise KnowledgeBaseError(problems)
     return kb
@@ -489,12 +497,23 @@ class _Builder:
                     continue
                 answers[lang] = rendered
                 cited.extend(s for s in used if s not in cited)
+            openings: dict[str, dict[str, str]] = {}
+            for kind, opening in entry.openings.items():
+                for lang in LANGS:
+                    rendered, used, error = renderer.render(getattr(opening, lang), lang)
+                    if error:
+                        self.report(parsed, (*path, "openings", kind, lang),
+                                    f"opening '{kind}' ({lang}): {error}")
+                        continue
+                    openings.setdefault(kind, {})[lang] = rendered
+                    cited.extend(s for s in used if s not in cited)
             shown = tuple(dict.fromkeys([*cited, *entry.statistics]))
             entry_infos[entry_id] = EntryInfo(
                 id=entry.id, topic=entry.topic, title=entry.title.model_dump(),
                 questions={lang: tuple(getattr(entry.questions, lang)) for lang in LANGS},
                 answer=answers, statistics=shown, follow_ups=tuple(entry.follow_ups),
                 location=Location(parsed.file, parsed.lines.line(path)),
+                openings=openings,
             )
         if self.problems:
             return None
@@ -517,6 +536,41 @@ class _Builder:
             brief=brief,
             synonyms=synonym_groups,
             stopwords=stopwords,
+        )
+
+    def vocabulary(self, parsed: _Parsed) -> Vocabulary | None:
+        """The question-kind phrases and entities, checked: unique kinds, ids and names."""
+        model = parsed.model
+        before = len(self.problems)
+        kinds: list[tuple[str, dict[str, tuple[str, ...]]]] = []
+        for i, item in enumerate(model.question_kinds):
+            if any(kind == item.kind for kind, _ in kinds):
+                self.report(parsed, ("question_kinds", i, "kind"),
+                            f"question kind '{item.kind}' is listed twice; give its phrases once")
+                continue
+            kinds.append((item.kind, {lang: tuple(getattr(item.phrases, lang)) for lang in LANGS}))
+        self.unique([(parsed, ("entities", i), e.id) for i, e in enumerate(model.entities)], "entity")
+        named: dict[str, str] = {}
+        for i, entity in enumerate(model.entities):
+            if entity.kind == "country" and entity.scope is None:
+                self.report(parsed, ("entities", i), f"country '{entity.id}' needs a 'scope' "
+                            "(the scope its studies carry, or 'unspecified')")
+            for j, name in enumerate(entity.names):
+                key = _question_key(name)
+                if not key:
+                    self.report(parsed, ("entities", i, "names", j), "a name needs words")
+                elif key in named and named[key] != entity.id:
+                    self.report(parsed, ("entities", i, "names", j),
+                                f"'{name}' already names entity '{named[key]}'; a word names one thing")
+                named.setdefault(key, entity.id)
+        if len(self.problems) > before:
+            return None
+        return Vocabulary(
+            kinds=tuple(kinds),
+            entities=tuple(
+                EntityInfo(e.id, e.kind, e.name.model_dump(), tuple(e.names), e.scope, e.grounded)
+                for e in model.entities
+            ),
         )
 
     def check_series(self, parsed: _Parsed, path: tuple[Any, ...], item: Any,

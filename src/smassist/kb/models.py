@@ -118,6 +118,10 @@ class Questions(Strict):
     en: list[NonEmpty] = Field(min_length=1)
 
 
+#: What sort of answer a question asks for (knowledge/vocabulary.yaml lists their phrases).
+QuestionKind = Literal["figure", "recommendation", "method", "reason", "comparison", "trend"]
+
+
 class Entry(Strict):
     """What the engine matches a question to, and the answer it gives."""
 
@@ -132,6 +136,14 @@ class Entry(Strict):
         default_factory=list, description="Figures shown with the answer (with their source)."
     )
     follow_ups: list[Id] = Field(default_factory=list, description="Related entry ids.")
+    openings: dict[QuestionKind, Text] = Field(
+        default_factory=dict,
+        description=(
+            "For a question of that kind, this sentence replaces the answer's first one: "
+            "a figure question opens with the figures (each with its year), a recommendation "
+            'question with the recommendation. Templates like the answer ({{ stat("id") }}).'
+        ),
+    )
 
 
 class Series(Strict):
@@ -148,6 +160,55 @@ class SynonymGroup(Strict):
 
     terms: list[NonEmpty] = Field(min_length=2)
     lang: Literal["fr", "en", "any"] = "any"
+
+
+class Phrases(Strict):
+    """Phrases per language (matched as whole words, case and accents ignored)."""
+
+    fr: list[NonEmpty] = Field(default_factory=list)
+    en: list[NonEmpty] = Field(default_factory=list)
+
+
+class QuestionKindPhrases(Strict):
+    """How people ask for one kind of answer."""
+
+    kind: QuestionKind
+    phrases: Phrases
+
+
+EntityKind = Literal["platform", "country", "company-size", "company", "population"]
+
+
+class Entity(Strict):
+    """Something a figure measures, and the words a question names it with."""
+
+    id: Id
+    kind: EntityKind
+    name: Text = Field(description="How replies name it: 'Mastodon', 'les PME' / 'SMEs'.")
+    names: list[NonEmpty] = Field(
+        min_length=1,
+        description="Words for it in questions and in figure labels, any language ('pme', 'sme').",
+    )
+    scope: Scope | None = Field(
+        default=None, description="For a country: the study scope its figures carry."
+    )
+    grounded: bool = Field(
+        default=True,
+        description=(
+            "False for words nearly every question uses ('entreprises'): never said to be "
+            "uncovered."
+        ),
+    )
+
+
+class VocabularyFile(Strict):
+    """The words of questions: kinds of answer asked for, and the entities figures measure."""
+
+    question_kinds: list[QuestionKindPhrases] = Field(
+        default_factory=list,
+        description="In order of precedence: the first kind whose phrase a question holds wins.",
+    )
+    entities: list[Entity] = Field(default_factory=list)
 
 
 class SourcesFile(Strict):
@@ -187,4 +248,5 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "entries": EntriesFile,
     "series": SeriesFile,
     "synonyms": SynonymsFile,
+    "vocabulary": VocabularyFile,
 }

@@ -85,6 +85,28 @@ class EntryInfo:
     statistics: tuple[str, ...]
     follow_ups: tuple[str, ...]
     location: Location
+    #: Question kind -> language -> the rendered sentence that replaces the answer's first one.
+    openings: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class EntityInfo:
+    """Something figures measure (a platform, a country...), and the words that name it."""
+
+    id: str
+    kind: str
+    name: dict[str, str]
+    names: tuple[str, ...]
+    scope: str | None = None
+    grounded: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """knowledge/vocabulary.yaml: question-kind phrases (in precedence order) and entities."""
+
+    kinds: tuple[tuple[str, dict[str, tuple[str, ...]]], ...] = ()
+    entities: tuple[EntityInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +133,7 @@ class KnowledgeBase:
     brief: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     def entries_by_topic(self, topic: str) -> list[EntryInfo]:
         return [entry for entry in self.entries.values() if entry.topic == topic]

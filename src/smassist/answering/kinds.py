@@ -1,0 +1,133 @@
+"""What a question asks for, and what it names, from the phrases of knowledge/vocabulary.yaml.
+
+- :func:`question_kind`: figure, recommendation, method, reason, comparison or
+  trend (or None), the first kind in the vocabulary's order with a phrase in
+  the question, the question's language first.
+- :func:`named_entities`: the platforms, countries, company sizes, companies,
+  populations and years a question names.
+- :func:`holds_figure`: whether a sentence states a figure (what ``eval``
+  checks in a figure question's first sentence).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+from smassist.kb.runtime import LANGS, EntityInfo, Vocabulary
+from smassist.language.normalize import fold
+
+#: Kinds whose questions want figures: a named entity the figures miss is said first.
+FIGURE_KINDS = ("figure", "comparison", "trend")
+#: Entity kinds precise enough to matter whatever the question's kind.
+SPECIFIC_ENTITIES = ("platform", "country", "company", "company-size")
+
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+
+
+def question_words(text: str) -> str:
+    """Folded words separated by single spaces, '+' read as 'plus' ('Google+')."""
+    text = fold(text).replace("+", " plus ").replace("'", " ")
+    return " ".join(re.findall(r"[a-z0-9]+", text))
+
+
+def _phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    words = sorted({question_words(p) for p in phrases if question_words(p)}, key=len, reverse=True)
+    if not words:
+        return None
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])")
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    kinds: tuple[tuple[str, dict[str, re.Pattern[str] | None]], ...]
+    entities: tuple[tuple[EntityInfo, re.Pattern[str] | None], ...]
+
+
+_cache: dict[int, tuple[Vocabulary, _Compiled]] = {}
+_lock = threading.Lock()
+
+
+def _compiled(vocabulary: Vocabulary) -> _Compiled:
+    """The vocabulary's patterns, compiled once per knowledge-base version."""
+    key = id(vocabulary)
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] is vocabulary:
+            return hit[1]
+        compiled = _Compiled(
+            kinds=tuple((kind, {lang: _phrase_pattern(phrases.get(lang, ())) for lang in LANGS})
+                        for kind, phrases in vocabulary.kinds),
+            entities=tuple((e, _phrase_pattern(e.names)) for e in vocabulary.entities),
+        )
+        if len(_cache) > 8:  # old versions after reloads
+            _cache.clear()
+        _cache[key] = (vocabulary, compiled)
+        return compiled
+
+
+def question_kind(vocabulary: Vocabulary, text: str, lang: str) -> str | None:
+    """The kind of answer ``text`` asks for, or None when no phrase says it."""
+    words = question_words(text)
+    compiled = _compiled(vocabulary)
+    for order in ((lang,), tuple(other for other in LANGS if other != lang)):
+        for kind, patterns in compiled.kinds:
+            for code in order:
+                pattern = patterns.get(code)
+                if pattern is not None and pattern.search(words):
+                    return kind
+    return None
+
+
+def year_entity(year: int) -> EntityInfo:
+    return EntityInfo(f"year-{year}", "year", {"fr": str(year), "en": str(year)}, (str(year),))
+
+
+def named_entities(vocabulary: Vocabulary, text: str) -> list[EntityInfo]:
+    """Entities (and years) the question names, in the order of the vocabulary, years last."""
+    words = question_words(text)
+    found = [entity for entity, pattern in _compiled(vocabulary).entities
+             if pattern is not None and pattern.search(words)]
+    found.extend(year_entity(int(y)) for y in dict.fromkeys(_YEAR.findall(words)))
+    return found
+
+
+def mentions(entity: EntityInfo, text: str) -> bool:
+    """True when ``text`` (a label, a study name...) names ``entity``."""
+    pattern = _phrase_pattern(entity.names)
+    return bool(pattern and pattern.search(question_words(text)))
+
+
+_FRACTION_WORDS = re.compile(
+    r"\b(?:la moitie|moitie|un tiers|deux tiers|un quart|trois quarts|un cinquieme|un dixieme|"
+    r"half|one third|two thirds|a quarter|three quarters|one fifth|one tenth|deux fois|twice)\b"
+)
+
+
+_NOT_FIGURES = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,.%])|\b\d\)|\b\d+(?:e|er|ème|eme|rd|th|nd|st)\b")
+
+
+def holds_figure(sentence: str) -> bool:
+    """True when the sentence states a figure: a number that is not a year, an enumeration
+    mark ("1)") or an ordinal ("3e édition"), or a fraction written in words."""
+    if re.search(r"\d", _NOT_FIGURES.sub(" ", sentence)):
+        return True
+    return bool(_FRACTION_WORDS.search(fold(sentence)))
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[«\"(]?[A-ZÀ-ÖØ-Ý0-9])|\n+")
+
+
+def split_first_sentence(text: str) -> tuple[str, str]:
+    """(first sentence, the rest) of an answer."""
+    match = _SENTENCE_END.search(text)
+    if match is None:
+        return text.strip(), ""
+    rest = text[match.end():].strip()
+    # A new paragraph stays one: the rest then starts with its line break.
+    return text[:match.start()].strip(), ("\n" + rest if "\n" in match.group() and rest else rest)
+
+
+def first_sentence(text: str) -> str:
+    return split_first_sentence(text)[0]
