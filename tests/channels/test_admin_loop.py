@@ -17,8 +17,8 @@ from smassist.channels.slack.app import build_app, make_client, watch
 from smassist.channels.telegram import admin_commands as telegram_admin
 from smassist.channels.telegram.bot import state
 from tests.admin.test_reloader import MARKER, QUESTION, version_b, write
-from tests.channels.test_slack import SECRET, Running, post_command, start_http
-from tests.channels.test_telegram import ALICE, running
+from tests.channels.slack.harness import SECRET, Running, post_command, start_http
+from tests.channels.telegram.harness import ALICE, running
 from tests.support.slack_standin import SlackStandIn
 from tests.support.telegram_standin import BotAPIStandIn, visible_text
 

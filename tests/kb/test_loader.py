@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
@@ -10,7 +9,6 @@ import pytest
 
 from smassist.kb import loader
 from smassist.kb.loader import KnowledgeBaseError
-from smassist.kb.schema import render, schemas
 from tests.conftest import BUNDLED_KB
 
 SOURCES = """\
@@ -261,20 +259,3 @@ def test_bundled_knowledge_base_is_valid() -> None:
     assert {"charter-adoption", "roi-measurement", "platforms-used"} <= set(kb.entries)
     for entry in kb.entries.values():
         assert entry.answer["fr"] and entry.answer["en"]
-
-
-def test_committed_json_schemas_match_the_models() -> None:
-    for kind, schema in schemas().items():
-        path = BUNDLED_KB / "schema" / f"{kind}.schema.json"
-        assert path.read_text(encoding="utf-8") == render(schema), (
-            f"{path} is stale: run `smassist kb schema`"
-        )
-        json.loads(path.read_text(encoding="utf-8"))
-
-
-def test_every_knowledge_file_points_editors_at_its_schema() -> None:
-    for path in loader.knowledge_files(BUNDLED_KB):
-        first = path.read_text(encoding="utf-8").splitlines()[0]
-        assert first.startswith("# yaml-language-server: $schema="), path
-        target = (path.parent / first.split("$schema=", 1)[1].strip()).resolve()
-        assert target.is_file(), f"{path}: schema {target} not found"

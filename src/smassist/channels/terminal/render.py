@@ -30,20 +30,21 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
             out.append(dim(_wrap(f"  {label} {stat.source}", width, "    ")))
     if reply.topics:
         out.append("")
-        out.extend(f"- {title} ({topic_id})" for topic_id, title in reply.topics)
+        out.extend(_wrap(f"- {title} ({topic_id})", width, "  ") for topic_id, title in reply.topics)
     if reply.suggestions:
         out.append("")
         if reply.kind == "help":
             out.append(text(lang, "answer.examples"))
-            out.extend(f"- {s.text}" for s in reply.suggestions)
+            out.extend(_wrap(f"- {s.text}", width, "  ") for s in reply.suggestions)
         else:
-            out.extend(f"  {i}. {s.text}" for i, s in enumerate(reply.suggestions, 1))
+            out.extend(_wrap(f"  {i}. {s.text}", width, "     ")
+                       for i, s in enumerate(reply.suggestions, 1))
             if reply.kind == "clarify":
                 out.append(dim(text(lang, "answer.pick")))
     if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
         out.append("")
         out.append(bold(text(lang, "answer.related")))
-        out.extend(f"- {s.text}" for s in reply.follow_ups)
+        out.extend(_wrap(f"- {s.text}", width, "  ") for s in reply.follow_ups)
     return "\n".join(out).rstrip()
 
 

@@ -10,11 +10,9 @@ import pytest
 from smassist.answering.assistant import Assistant
 from smassist.channels.telegram import callbacks
 from smassist.kb import loader
-from tests.channels.test_telegram import ALICE, button_data, no_proxy, running, standin
+from tests.channels.telegram.harness import ALICE, button_data, running
 from tests.support.telegram_standin import BotAPIStandIn, visible_text
 from tests.support.trend_kb import write_kb
-
-__all__ = ["no_proxy", "standin"]  # fixtures used here, defined with the Telegram tests
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 

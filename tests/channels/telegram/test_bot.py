@@ -1,127 +1,33 @@
-"""The Telegram bot, driven for real: python-telegram-bot polls a stand-in Bot API over HTTP.
-
-Assertions are on behaviour (chats, parse mode, escaping, sources, button data),
-not on wording: the knowledge base and the engine change independently.
-"""
+"""The Telegram bot end to end: the real python-telegram-bot Application polling a stand-in Bot API (access, commands, buttons, resilience, admin hooks)."""
 
 from __future__ import annotations
 
-import asyncio
-import dataclasses
-import functools
 import logging
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-import yaml
 
-from smassist import cli
-from smassist.answering.assistant import Assistant
 from smassist.answering.reply import Reply, Suggestion
 from smassist.channels.telegram import callbacks, render
-from smassist.channels.telegram.access import AllowList
 from smassist.channels.telegram.bot import (
     Command,
-    add_command,
-    build_application,
     conversation_key,
     notify_admins,
 )
 from smassist.channels.telegram.texts import text as telegram_text
-from tests.conftest import ListRecorder
-from tests.support.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
-
-REPO = Path(__file__).resolve().parents[2]
-#: The knowledge base under test: the bundled one unless this variable names another.
-KB_PATH = os.environ.get("SMASSIST_TEST_KB") or str(REPO / "knowledge")
-ALICE = 1001  # allowed
-MALLORY = 6666  # not on the allow-list
-ROI_QUESTION = "Combien d'entreprises mesurent leur ROI ?"
+from tests.channels.telegram.harness import (
+    ALICE,
+    MALLORY,
+    ROI_QUESTION,
+    all_buttons,
+    button_data,
+    keyboard,
+    running,
+)
+from tests.support.telegram_standin import visible_text
 
 # python-telegram-bot's own rate limiter reads RetryAfter.retry_after, deprecated in 22.2.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:DeprecationWarning")
 
-
-RecorderSpy = ListRecorder
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy variables; the stand-in is on 127.0.0.1."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.lower(), raising=False)
-    for name in ("TELEGRAM_BOT_TOKEN", "SMASSIST_TELEGRAM_API_URL",
-                 "SMASSIST_TELEGRAM_ALLOWED_USERS", "SMASSIST_TELEGRAM_WEBHOOK_SECRET",
-                 "SMASSIST_ADMINS"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@functools.cache
-def _compiled() -> Assistant:
-    return Assistant.load(KB_PATH)
-
-
-@pytest.fixture
-def assistant() -> Assistant:
-    """A fresh assistant (own conversations, own recorder) on the knowledge base loaded once."""
-    loaded = _compiled()
-    fresh = Assistant(loaded.kb, loaded.state.engine)
-    fresh.recorder = RecorderSpy()
-    return fresh
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[BotAPIStandIn]:
-    server = BotAPIStandIn()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@asynccontextmanager
-async def running(standin: BotAPIStandIn, assistant: Assistant, allowed: str | None = str(ALICE),
-                  admins: frozenset[int] = frozenset(),
-                  commands: tuple[Command, ...] = ()) -> AsyncIterator[Any]:
-    """The real Application, started as `run_polling` starts it, polling the stand-in."""
-    app = build_application(assistant, TOKEN, base_url=standin.base_url,
-                            allowed=AllowList.parse(allowed), admins=admins)
-    for command in commands:
-        add_command(app, command)
-    await app.initialize()
-    await app.post_init(app)
-    await app.start()
-    await app.updater.start_polling(poll_interval=0, timeout=1)
-    try:
-        yield app
-    finally:
-        await app.updater.stop()
-        await app.stop()
-        await app.shutdown()
-
-
-def keyboard(call: Call) -> list[dict[str, Any]]:
-    markup = call.params.get("reply_markup") or {}
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def button_data(call: Call) -> list[str]:
-    return [b["callback_data"] for b in keyboard(call)]
-
-
-def all_buttons(messages: list[render.Outgoing]) -> list[str]:
-    return [b.callback_data for m in messages if m.keyboard
-            for row in m.keyboard.inline_keyboard for b in row]
 
 
 # --- start-up and access --------------------------------------------------------------------
@@ -190,7 +96,6 @@ async def test_star_allows_everyone(standin, assistant):
         standin.message(MALLORY, ROI_QUESTION)
         await standin.wait_for("sendMessage", chat_id=MALLORY)
     assert assistant.recorder.questions
-
 
 # --- commands ---------------------------------------------------------------------------
 
@@ -352,7 +257,6 @@ async def test_unknown_command_lists_the_known_ones(standin, assistant):
     assert "/stats" in message.params["text"]
     assert assistant.recorder.questions == []
 
-
 # --- buttons ------------------------------------------------------------------------------
 
 
@@ -399,91 +303,6 @@ async def test_outdated_or_forged_button_is_answered_with_an_alert(standin, assi
     assert all(a.params.get("show_alert") in (True, "true", "True") for a in alerts)
     assert not standin.calls_to("sendMessage")
 
-
-# --- escaping, splitting, button sizes ---------------------------------------------------------------
-
-
-async def test_html_in_a_question_is_shown_literally(standin, assistant):
-    question = "<b>Quelle est la capitale</b> du Pérou <script>alert(1)</script> & pourquoi ?"
-    async with running(standin, assistant):
-        standin.message(ALICE, question)
-        standin.message(ALICE, f"/ask {question}")
-        messages = await standin.wait_for("sendMessage", 2)
-    assert all(c.status == 200 for c in standin.calls)  # the stand-in refuses HTML Telegram refuses
-    for message in messages:
-        assert "<script>" not in message.params["text"]
-        assert "<b>Quelle" not in message.params["text"]
-        assert question in visible_text(message.params["text"])
-
-
-async def test_a_long_answer_is_split_at_paragraph_boundaries_under_4096_characters(standin, tmp_path):
-    kb_dir = tmp_path / "knowledge"
-    shutil.copytree(KB_PATH, kb_dir)
-    roi_file = kb_dir / "entries" / "roi.yaml"
-    data = yaml.safe_load(roi_file.read_text(encoding="utf-8"))
-    paragraphs = [f"Paragraphe {n} : " + "la mesure du ROI & du bouche-à-oreille <compte>. " * 12
-                  for n in range(40)]
-    entry = next(e for e in data["entries"] if e["id"] == "roi-measurement")
-    entry["answer"]["fr"] = "\n".join(paragraphs)
-    roi_file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    long_assistant = Assistant.load(kb_dir, use_cache=False)
-    long_assistant.recorder = RecorderSpy()
-
-    async with running(standin, long_assistant):
-        standin.message(ALICE, ROI_QUESTION)
-        await standin.wait_for("sendMessage", 3)
-        await asyncio.sleep(0.2)  # let any further part arrive
-    parts = standin.sent_to(ALICE)
-    assert len(parts) >= 3
-    assert all(c.status == 200 for c in standin.calls_to("sendMessage", ok_only=False))
-    shown = [visible_text(p.params["text"]) for p in parts]
-    assert all(len(s) <= 4096 for s in shown)
-    for paragraph in paragraphs:  # never cut inside a paragraph
-        assert sum(paragraph.strip() in s for s in shown) == 1
-    assert [bool(keyboard(p)) for p in parts] == [False] * (len(parts) - 1) + [True]
-
-
-def test_split_keeps_entities_whole_and_cuts_long_lines_at_spaces():
-    text = "&amp;" * 1000 + " " + "mot " * 1500
-    parts = render.split_html(text, 4096)
-    assert all(len(p.encode("utf-16-le")) // 2 <= 4096 for p in parts)
-    assert "".join(parts).replace(" ", "") == text.replace(" ", "")
-    assert all(not p.endswith("&amp") for p in parts)
-    glued = render.split_html("&amp;" * 2000, 4096)
-    assert all(p.startswith("&amp;") for p in glued)
-
-
-def test_every_button_of_every_entry_fits_in_64_bytes(assistant):
-    kb = assistant.kb
-    for lang in ("fr", "en"):
-        messages = [*render.render_reply(assistant.help(lang), kb),
-                    render.topics_message(kb, lang), render.topics_message(kb, lang, callbacks.STATS)]
-        for entry_id in kb.entries:
-            conversation = f"test:{entry_id}"
-            messages += render.render_reply(assistant.answer_entry(entry_id, lang, conversation), kb)
-            messages += render.render_reply(assistant.sources(lang, conversation), kb)
-        for topic_id in kb.topics:
-            messages.append(render.topic_questions_message(kb, topic_id, lang))
-            messages += render.topic_figures_messages(kb, topic_id, lang)
-        data = all_buttons(messages)
-        assert data
-        for item in data:
-            assert 1 <= len(item.encode("utf-8")) <= 64, item
-            assert callbacks.decode(item, kb) is not None, item
-
-
-def test_long_entry_ids_get_short_codes_that_expire_with_the_knowledge_base_version(assistant):
-    kb = assistant.kb
-    long_id = "a-very-long-entry-identifier-" + "x" * 50
-    original = next(iter(kb.entries.values()))
-    long_kb = dataclasses.replace(kb, entries={**kb.entries, long_id: dataclasses.replace(original, id=long_id)})
-    data = callbacks.entry_button(callbacks.ANSWER, long_kb, long_id, "0123456789abcdef")
-    assert len(data.encode()) <= 64
-    assert callbacks.decode(data, long_kb).target == long_id
-    newer = dataclasses.replace(long_kb, version="f" * 64)
-    assert callbacks.decode(data, newer) is None
-
-
 # --- resilience ----------------------------------------------------------------------------------
 
 
@@ -521,7 +340,6 @@ async def test_short_text_is_answered_in_the_users_telegram_language(standin, as
         await standin.wait_for("sendMessage")
     assert assistant.recorder.questions[0][0].lang == "en"
 
-
 # --- hooks for admin commands -----------------------------------------------------------------------------
 
 
@@ -551,107 +369,3 @@ async def test_an_admin_command_is_one_handler_and_refused_to_others(standin, as
     admin = [c for c in menus if c.params["scope"]["type"] == "chat"]
     assert all("reload" not in {x["command"] for x in c.params["commands"]} for c in public)
     assert admin and "reload" in {x["command"] for x in admin[0].params["commands"]}
-
-
-# --- `smassist serve telegram` ------------------------------------------------------------------------------
-
-
-def test_missing_token_is_a_clear_message_and_exit_2(capsys):
-    assert cli.main(["serve", "telegram"]) == 2
-    err = capsys.readouterr().err
-    assert "TELEGRAM_BOT_TOKEN" in err and "Traceback" not in err
-
-
-def test_a_bad_allow_list_is_a_clear_message_and_exit_2(capsys, monkeypatch):
-    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
-    monkeypatch.setenv("SMASSIST_TELEGRAM_ALLOWED_USERS", "1001, @alice")
-    assert cli.main(["serve", "telegram"]) == 2
-    assert "@alice" in capsys.readouterr().err
-
-
-def test_importing_the_cli_does_not_import_telegram():
-    code = "import sys, smassist.cli; sys.exit('telegram' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@asynccontextmanager
-async def serving(standin: BotAPIStandIn, *args: str, **env: str) -> AsyncIterator[asyncio.subprocess.Process]:
-    """`smassist serve telegram ARGS` in a child process, stopped with Ctrl-C at the end."""
-    environment = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
-    environment.update(TELEGRAM_BOT_TOKEN=TOKEN, SMASSIST_TELEGRAM_API_URL=standin.base_url,
-                       SMASSIST_TELEGRAM_ALLOWED_USERS=str(ALICE), **env)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", "import sys; from smassist.cli import main; sys.exit(main())",
-        "serve", "telegram", "--kb", KB_PATH, *args,
-        env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        yield process
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(process.wait(), 10)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-async def test_serve_polls_answers_and_never_logs_the_token(standin):
-    async with serving(standin) as process:
-        await standin.wait_for("setMyCommands", 3, timeout=20)
-        standin.message(ALICE, ROI_QUESTION)
-        [answer] = await standin.wait_for("sendMessage", timeout=10)
-    stderr = (await process.stderr.read()).decode()
-    assert process.returncode == 0, stderr
-    assert answer.params["parse_mode"] == "HTML" and any(d.startswith("o:") for d in button_data(answer))
-    assert TOKEN not in stderr and TOKEN.split(":")[1] not in stderr
-    assert "allow" in stderr.lower()
-
-
-async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standin):
-    port = _free_port()
-    secret = "s3cret-Token_for-tests"
-    url = f"http://127.0.0.1:{port}/telegram"
-    async with serving(standin, "--webhook-url", url, "--host", "127.0.0.1", "--port", str(port),
-                       SMASSIST_TELEGRAM_WEBHOOK_SECRET=secret) as process:
-        [set_webhook] = await standin.wait_for("setWebhook", timeout=20)
-        assert set_webhook.params["url"] == url and set_webhook.params["secret_token"] == secret
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": 0, "chat": {"id": ALICE, "type": "private"},
-            "from": BotAPIStandIn.user(ALICE, "fr"), "text": ROI_QUESTION}}
-        async with httpx.AsyncClient(trust_env=False) as client:
-            for _ in range(200):  # the server listens once setWebhook has been called
-                try:
-                    wrong = await client.post(url, json=update,
-                                              headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
-                    break
-                except httpx.ConnectError:
-                    await asyncio.sleep(0.05)
-            missing = await client.post(url, json=update)
-            right = await client.post(url, json={**update, "update_id": 2},
-                                      headers={"X-Telegram-Bot-Api-Secret-Token": secret})
-        assert wrong.status_code == 403 and missing.status_code == 403
-        assert right.status_code == 200
-        [answer] = await standin.wait_for("sendMessage", chat_id=ALICE, timeout=10)
-        await asyncio.sleep(0.2)
-        assert len(standin.sent_to(ALICE)) == 1  # the refused updates were not processed
-    stderr = (await process.stderr.read()).decode()
-    assert secret not in stderr and TOKEN not in stderr
-    assert answer.params["parse_mode"] == "HTML"
-
-
-def test_the_botfather_command_list_matches_the_menu_the_bot_publishes():
-    from smassist.channels.telegram.figures import DESCRIPTIONS as FIGURE_COMMANDS
-    from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS
-
-    lines = (REPO / "bots" / "telegram" / "commands.txt").read_text(encoding="utf-8").splitlines()
-    pasted = {tuple(line.split(" - ", 1)) for line in lines if line and not line.startswith("#")}
-    menu = {**COMMAND_DESCRIPTIONS, **FIGURE_COMMANDS}
-    published = {(name, d[lang]) for name, d in menu.items() for lang in ("fr", "en")}
-    assert pasted == published

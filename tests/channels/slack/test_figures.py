@@ -12,23 +12,19 @@ from smassist.answering.assistant import Assistant
 from smassist.channels.slack import blocks
 from smassist.channels.slack.app import build_app, make_client
 from smassist.kb import loader
-from tests.channels.test_slack import (
+from tests.channels.slack.harness import (
     SECRET,
     Running,
     buttons,
     click,
     mention,
     next_ts,
-    no_proxies,
     post_command,
     post_event,
-    slack,
     start_http,
 )
 from tests.support.slack_standin import Failure, SlackStandIn
 from tests.support.trend_kb import write_kb
-
-__all__ = ["no_proxies", "slack"]  # fixtures used here, defined with the Slack tests
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
