@@ -309,6 +309,26 @@ def load(root: str | os.PathLike[str]) -> KnowledgeBase:
     return kb
 
 
+def _model_at(parsed: _Parsed, path: tuple[Any, ...]) -> Any:
+    """The model object at ``path`` (keys and indexes) in a parsed file."""
+    obj = parsed.model
+    for key in path:
+        obj = obj[key] if isinstance(key, int) else getattr(obj, key)
+    return obj
+
+
+@dataclass(frozen=True, slots=True)
+class _Ids:
+    """Where each id is defined; None for a kind whose file could not be read."""
+
+    articles: dict[str, tuple[_Parsed, tuple[Any, ...]]] | None
+    studies: dict[str, tuple[_Parsed, tuple[Any, ...]]] | None
+    statistics: dict[str, tuple[_Parsed, tuple[Any, ...]]] | None
+    topics: dict[str, tuple[_Parsed, tuple[Any, ...]]] | None
+    entries: dict[str, tuple[_Parsed, tuple[Any, ...]]]
+    sources_parsed: bool
+
+
 class _Builder:
     """Cross-checks the parsed files and resolves them into a KnowledgeBase."""
 
@@ -355,6 +375,49 @@ class _Builder:
         synonyms: _Parsed | None,
         files: list[Path],
     ) -> KnowledgeBase | None:
+        """The knowledge base from the parsed files, or None after reporting every problem.
+
+        In two passes: the ids and the references between files first (all of
+        them reported, each where it is written), then, when nothing is wrong, the
+        runtime objects (figures formatted, answers rendered).
+        """
+        ids = self.collect_ids(sources, statistics, topics, entries)
+        self.check_references(ids)
+        self.check_example_questions(ids.entries)
+        series_infos, brief = self.build_series(series, ids)
+        if self.problems or not (sources and statistics and topics):
+            return None
+        article_infos, study_infos = self.build_sources(sources)
+        stat_infos = self.build_statistics(ids.statistics or {}, study_infos)
+        topic_infos = {t.id: TopicInfo(t.id, t.title.model_dump(), t.description.model_dump())
+                       for t in topics.model.topics}
+        entry_infos = self.build_entries(ids.entries, stat_infos)
+        if self.problems:
+            return None
+        synonym_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        stopwords: dict[str, tuple[str, ...]] = {}
+        if synonyms:
+            synonym_groups = tuple((g.lang, tuple(g.terms)) for g in synonyms.model.synonyms)
+            stopwords = {lang: tuple(words) for lang, words in synonyms.model.stopwords.items()}
+        return KnowledgeBase(
+            root=self.root,
+            version=content_version(self.root, files),
+            articles=article_infos,
+            studies=study_infos,
+            statistics=stat_infos,
+            topics=topic_infos,
+            entries=entry_infos,
+            series=series_infos,
+            brief=brief,
+            synonyms=synonym_groups,
+            stopwords=stopwords,
+        )
+
+    # --- pass 1: ids and references ----------------------------------------------------
+
+    def collect_ids(self, sources: _Parsed | None, statistics: _Parsed | None,
+                    topics: _Parsed | None, entries: list[_Parsed]) -> _Ids:
+        """Every id, each once (duplicates reported); None for a kind whose file is broken."""
         articles = self.unique(
             [(sources, ("articles", i), a.id) for i, a in enumerate(sources.model.articles)]
             if sources else [], "article")
@@ -370,44 +433,43 @@ class _Builder:
         entry_ids = self.unique(
             [(p, ("entries", i), e.id) for p in entries for i, e in enumerate(p.model.entries)],
             "entry")
+        # The ids of a broken file are not checked against.
+        return _Ids(articles=articles if sources else None, studies=studies if sources else None,
+                    statistics=stats if statistics else None,
+                    topics=topic_ids if topics else None, entries=entry_ids,
+                    sources_parsed=sources is not None)
 
-        def model_at(parsed: _Parsed, path: tuple[Any, ...]) -> Any:
-            obj = parsed.model
-            for key in path:
-                obj = obj[key] if isinstance(key, int) else getattr(obj, key)
-            return obj
-
-        # References, each reported where it is written; ids of a broken file are not checked.
-        if sources is None:
-            articles = studies = None  # type: ignore[assignment]
-        if statistics is None:
-            stats = None  # type: ignore[assignment]
-        if topics is None:
-            topic_ids = None  # type: ignore[assignment]
-        for parsed, path in (studies or {}).values():
-            study = model_at(parsed, path)
-            if articles or sources:
-                self.check_ref(parsed, (*path, "article"), "article", study.article, articles)
-        for parsed, path in (stats or {}).values():
-            stat = model_at(parsed, path)
-            self.check_ref(parsed, (*path, "study"), "study", stat.study, studies)
+    def check_references(self, ids: _Ids) -> None:
+        """Each reference between files, reported where it is written; and values in range."""
+        for parsed, path in (ids.studies or {}).values():
+            study = _model_at(parsed, path)
+            if ids.articles or ids.sources_parsed:
+                self.check_ref(parsed, (*path, "article"), "article", study.article, ids.articles)
+        for parsed, path in (ids.statistics or {}).values():
+            stat = _model_at(parsed, path)
+            self.check_ref(parsed, (*path, "study"), "study", stat.study, ids.studies)
             if stat.article is not None:
-                self.check_ref(parsed, (*path, "article"), "article", stat.article, articles)
+                self.check_ref(parsed, (*path, "article"), "article", stat.article, ids.articles)
             for i, topic in enumerate(stat.topics):
-                self.check_ref(parsed, (*path, "topics", i), "topic", topic, topic_ids)
+                self.check_ref(parsed, (*path, "topics", i), "topic", topic, ids.topics)
             if stat.unit == "fraction" and not 0 < stat.value <= 1:
                 self.report(parsed, (*path, "value"), "a fraction is a number between 0 and 1 (0.5 for 'la moitié')")
             if stat.unit == "percent" and not 0 <= stat.value <= 100:
                 self.report(parsed, (*path, "value"), "a percentage is between 0 and 100")
+        for entry_id, (parsed, path) in ids.entries.items():
+            entry = _model_at(parsed, path)
+            self.check_ref(parsed, (*path, "topic"), "topic", entry.topic, ids.topics)
+            for i, stat_id in enumerate(entry.statistics):
+                self.check_ref(parsed, (*path, "statistics", i), "statistic", stat_id, ids.statistics)
+            for i, follow in enumerate(entry.follow_ups):
+                if self.check_ref(parsed, (*path, "follow_ups", i), "follow-up entry", follow, ids.entries) and follow == entry_id:
+                    self.report(parsed, (*path, "follow_ups", i), "an entry cannot follow up on itself")
+
+    def check_example_questions(self, entry_ids: dict[str, tuple[_Parsed, tuple[Any, ...]]]) -> None:
+        """Every example question has words and belongs to one entry only."""
         questions_seen: dict[str, tuple[str, _Parsed, tuple[Any, ...]]] = {}
         for entry_id, (parsed, path) in entry_ids.items():
-            entry = model_at(parsed, path)
-            self.check_ref(parsed, (*path, "topic"), "topic", entry.topic, topic_ids)
-            for i, stat_id in enumerate(entry.statistics):
-                self.check_ref(parsed, (*path, "statistics", i), "statistic", stat_id, stats)
-            for i, follow in enumerate(entry.follow_ups):
-                if self.check_ref(parsed, (*path, "follow_ups", i), "follow-up entry", follow, entry_ids) and follow == entry_id:
-                    self.report(parsed, (*path, "follow_ups", i), "an entry cannot follow up on itself")
+            entry = _model_at(parsed, path)
             for lang in LANGS:
                 for i, question in enumerate(getattr(entry.questions, lang)):
                     key = _question_key(question)
@@ -423,36 +485,41 @@ class _Builder:
                         )
                     elif not other:
                         questions_seen[key] = (entry_id, parsed, (*path, "questions", lang, i))
+
+    def build_series(self, series: _Parsed | None,
+                     ids: _Ids) -> tuple[dict[str, SeriesInfo], tuple[str, ...]]:
+        """The series (their points checked) and the brief, from series.yaml."""
         series_infos: dict[str, SeriesInfo] = {}
-        brief: tuple[str, ...] = ()
-        if series:
-            for sid, (parsed, path) in self.unique(
-                [(series, ("series", i), s.id) for i, s in enumerate(series.model.series)], "series"
-            ).items():
-                item = model_at(parsed, path)
-                ok = all(
-                    self.check_ref(parsed, (*path, "points", i), "statistic", point, stats)
-                    for i, point in enumerate(item.points)
-                )
-                if ok and stats is not None and studies is not None:
-                    self.check_series(parsed, path, item, stats, studies, model_at)
-                series_infos[sid] = SeriesInfo(
-                    sid, item.label.model_dump(), tuple(item.points),
-                    item.note.model_dump() if item.note else None,
-                    Location(parsed.file, parsed.lines.line(path)),
-                )
-            for i, stat_id in enumerate(series.model.brief):
-                self.check_ref(series, ("brief", i), "statistic", stat_id, stats)
-                if stat_id in series.model.brief[:i]:
-                    self.report(series, ("brief", i), f"'{stat_id}' is already in the brief")
-            if len(series.model.brief) > 10:
-                self.report(series, ("brief", 10),
-                            f"the brief lists {len(series.model.brief)} figures; it shows ten, keep the ten that matter most")
-            brief = tuple(series.model.brief)
+        if not series:
+            return series_infos, ()
+        for sid, (parsed, path) in self.unique(
+            [(series, ("series", i), s.id) for i, s in enumerate(series.model.series)], "series"
+        ).items():
+            item = _model_at(parsed, path)
+            ok = all(
+                self.check_ref(parsed, (*path, "points", i), "statistic", point, ids.statistics)
+                for i, point in enumerate(item.points)
+            )
+            if ok and ids.statistics is not None and ids.studies is not None:
+                self.check_series(parsed, path, item, ids.statistics, ids.studies, _model_at)
+            series_infos[sid] = SeriesInfo(
+                sid, item.label.model_dump(), tuple(item.points),
+                item.note.model_dump() if item.note else None,
+                Location(parsed.file, parsed.lines.line(path)),
+            )
+        for i, stat_id in enumerate(series.model.brief):
+            self.check_ref(series, ("brief", i), "statistic", stat_id, ids.statistics)
+            if stat_id in series.model.brief[:i]:
+                self.report(series, ("brief", i), f"'{stat_id}' is already in the brief")
+        if len(series.model.brief) > 10:
+            self.report(series, ("brief", 10),
+                        f"the brief lists {len(series.model.brief)} figures; it shows ten, keep the ten that matter most")
+        return series_infos, tuple(series.model.brief)
 
-        if self.problems or not (sources and statistics and topics):
-            return None
+    # --- pass 2: the runtime objects -------------------------------------------------------
 
+    @staticmethod
+    def build_sources(sources: _Parsed) -> tuple[dict[str, ArticleInfo], dict[str, StudyInfo]]:
         article_infos = {
             a.id: ArticleInfo(a.id, a.title, a.publisher, a.author, a.published, a.url,
                               a.note.model_dump() if a.note else None)
@@ -464,9 +531,15 @@ class _Builder:
                             s.sample.size, s.sample.population.model_dump(), s.article)
             for s in sources.model.studies
         }
+        return article_infos, study_infos
+
+    @staticmethod
+    def build_statistics(stats: dict[str, tuple[_Parsed, tuple[Any, ...]]],
+                         study_infos: dict[str, StudyInfo]) -> dict[str, StatisticInfo]:
+        """Each figure with its year, its words in both languages and its source line."""
         stat_infos: dict[str, StatisticInfo] = {}
         for stat_id, (parsed, path) in stats.items():
-            stat = model_at(parsed, path)
+            stat = _model_at(parsed, path)
             study = study_infos[stat.study]
             year = stat.year if stat.year is not None else study.year
             formatted = {lang: figures.format_value(stat.value, stat.unit, lang, stat.qualifier) for lang in LANGS}
@@ -480,13 +553,15 @@ class _Builder:
                                                   study.population[lang], lang) for lang in LANGS},
                 location=Location(parsed.file, parsed.lines.line(path)),
             )
-        topic_infos = {t.id: TopicInfo(t.id, t.title.model_dump(), t.description.model_dump())
-                       for t in topics.model.topics}
+        return stat_infos
 
+    def build_entries(self, entry_ids: dict[str, tuple[_Parsed, tuple[Any, ...]]],
+                      stat_infos: dict[str, StatisticInfo]) -> dict[str, EntryInfo]:
+        """Each entry with its answers rendered (a template error is reported at its answer)."""
         renderer = _TemplateRenderer(stat_infos)
         entry_infos: dict[str, EntryInfo] = {}
         for entry_id, (parsed, path) in entry_ids.items():
-            entry = model_at(parsed, path)
+            entry = _model_at(parsed, path)
             answers = {}
             cited: list[str] = []
             for lang in LANGS:
@@ -515,28 +590,7 @@ class _Builder:
                 location=Location(parsed.file, parsed.lines.line(path)),
                 openings=openings,
             )
-        if self.problems:
-            return None
-
-        synonym_groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
-        stopwords: dict[str, tuple[str, ...]] = {}
-        if synonyms:
-            synonym_groups = tuple((g.lang, tuple(g.terms)) for g in synonyms.model.synonyms)
-            stopwords = {lang: tuple(words) for lang, words in synonyms.model.stopwords.items()}
-
-        return KnowledgeBase(
-            root=self.root,
-            version=content_version(self.root, files),
-            articles=article_infos,
-            studies=study_infos,
-            statistics=stat_infos,
-            topics=topic_infos,
-            entries=entry_infos,
-            series=series_infos,
-            brief=brief,
-            synonyms=synonym_groups,
-            stopwords=stopwords,
-        )
+        return entry_infos
 
     def vocabulary(self, parsed: _Parsed) -> Vocabulary | None:
         """The question-kind phrases and entities, checked: unique kinds, ids and names."""

@@ -13,6 +13,7 @@ import os
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from smassist import texts as catalogue
 from smassist.kb.figures import format_value
@@ -97,7 +98,6 @@ def render_png(trend: Trend) -> bytes:
         raise ChartsUnavailable(trend.lang) from None
     import io
 
-    lang = trend.lang
     # Laid out in pixels, top to bottom, so long titles and notes push the height, never overlap.
     title = textwrap.wrap(trend.label, 38)
     reading = textwrap.wrap(trend.reading, 60)
@@ -120,11 +120,26 @@ def render_png(trend: Trend) -> bytes:
     figure.text(left, y_of(cursor), "\n".join(reading), ha="left", va="top", fontsize=19,
                 fontweight="bold", color=_ACCENT, linespacing=1.3)
     cursor += heights["reading"] + heights["above"]
-    chart_top = cursor
     cursor += heights["chart"]
     axes = figure.add_axes((left, y_of(cursor), 1 - 2 * left, heights["chart"] / height))
     cursor += heights["ticks"]
 
+    _draw_bars(axes, trend)
+
+    for line, style in footer:
+        figure.text(left, y_of(cursor), line, ha="left", va="top", fontsize=17,
+                    color=_TEXT if style == "strong" else _MUTED,
+                    fontweight="bold" if style == "strong" else "normal")
+        cursor += 29
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
+                   metadata={"Software": "smassist (matplotlib)"})
+    return buffer.getvalue()
+
+
+def _draw_bars(axes: Any, trend: Trend) -> None:
+    """One bar per point, coloured by country: its value on top, its change inside, its year below."""
     points = trend.points
     values = [p.stat.value * (100 if p.stat.unit == "fraction" else 1) for p in points]
     labels = [trend.point_label(p).replace(", ", "\n") for p in points]
@@ -135,7 +150,7 @@ def render_png(trend: Trend) -> bytes:
     top_value = max(values) if values else 1
     axes.set_ylim(0, top_value * 1.05)
     for position, value, point in zip(positions, values, points, strict=True):
-        axes.annotate(_value_label(point, lang), (position, value), xytext=(0, 8),
+        axes.annotate(_value_label(point, trend.lang), (position, value), xytext=(0, 8),
                       textcoords="offset points", ha="center", va="bottom", fontsize=36,
                       fontweight="bold", color=_TEXT, annotation_clip=False)
         if point.change is not None and not trend.comparison:
@@ -149,18 +164,6 @@ def render_png(trend: Trend) -> bytes:
         axes.spines[side].set_visible(False)
     axes.spines["bottom"].set_color("#999999")
     axes.set_xlim(-0.6, len(points) - 0.4)
-    del chart_top
-
-    for line, style in footer:
-        figure.text(left, y_of(cursor), line, ha="left", va="top", fontsize=17,
-                    color=_TEXT if style == "strong" else _MUTED,
-                    fontweight="bold" if style == "strong" else "normal")
-        cursor += 29
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, facecolor="white",
-                   metadata={"Software": "smassist (matplotlib)"})
-    return buffer.getvalue()
 
 
 def _value_label(point: TrendPoint, lang: str) -> str:
