@@ -251,23 +251,28 @@ class Redacting(logging.Formatter):
         return formatted
 
 
-def configure_logging(*hidden: str, quiet: Iterable[str] = ()) -> None:
+def configure_logging(*hidden: str, quiet: Iterable[str] = (),
+                      filters: Iterable[logging.Filter] = ()) -> None:
     """INFO logs on stderr for ``serve``, never showing ``hidden`` values (tokens, secrets).
 
-    ``quiet`` loggers (HTTP clients that log every request URL) are kept to warnings.
+    ``quiet`` loggers (HTTP clients that log every request URL) are kept to
+    warnings; ``filters`` (one per kind) are added to every handler.
     """
     root = logging.getLogger()
     if not root.handlers:
         logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
     for noisy in quiet:
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    if not any(hidden):
-        return
+    wanted = list(filters)
     for handler in root.handlers:
-        inner = handler.formatter or logging.Formatter(LOG_FORMAT)
-        if isinstance(inner, Redacting):
-            inner = inner.inner
-        handler.setFormatter(Redacting(inner, hidden))
+        if any(hidden):
+            inner = handler.formatter or logging.Formatter(LOG_FORMAT)
+            if isinstance(inner, Redacting):
+                inner = inner.inner
+            handler.setFormatter(Redacting(inner, hidden))
+        for extra in wanted:
+            if not any(type(f) is type(extra) for f in handler.filters):
+                handler.addFilter(extra)
 
 
 # --- the base ---------------------------------------------------------------------

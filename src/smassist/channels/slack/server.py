@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
-import sys
 import threading
 from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,7 +14,7 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist.channels.base import CommandError, load_assistant
+from smassist.channels.base import CommandError, configure_logging, load_assistant
 from smassist.channels.slack.app import build_app, make_client
 from smassist.settings import Settings, SlackSettings, current
 
@@ -143,7 +142,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     """Run the Slack app until interrupted; exit 2 on missing or refused credentials."""
     settings = current(settings)
     socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
-    _configure_logging()
+    configure_logging()
     try:
         credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
         assistant = load_assistant(args.kb, settings)
@@ -210,13 +209,6 @@ def _stop_on_sigterm(stop: object) -> None:
         threading.Thread(target=stop, daemon=True).start()  # type: ignore[arg-type]
 
     signal.signal(signal.SIGTERM, handle)
-
-
-def _configure_logging() -> None:
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(stream=sys.stderr, level=logging.INFO,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _short(exc: Exception) -> str:

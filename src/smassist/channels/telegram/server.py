@@ -5,33 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import secrets
-import sys
 from urllib.parse import urlparse
 
 from smassist.channels.base import EXIT_PROBLEMS, EXIT_USAGE, CommandError, load_assistant
+from smassist.channels.base import configure_logging as base_configure_logging
 from smassist.settings import Settings, SettingsError, current
 
 TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
 API_URL_VARIABLE = "SMASSIST_TELEGRAM_API_URL"
 SECRET_VARIABLE = "SMASSIST_TELEGRAM_WEBHOOK_SECRET"
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 logger = logging.getLogger("smassist.telegram")
-
-class _Redacting(logging.Formatter):
-    """Formats like ``inner`` with the secrets blanked out (URLs carry the bot token)."""
-
-    def __init__(self, inner: logging.Formatter, hidden: list[str]):
-        super().__init__()
-        self.inner = inner
-        self.hidden = [h for h in hidden if h]
-
-    def format(self, record: logging.LogRecord) -> str:
-        formatted = self.inner.format(record)
-        for value in self.hidden:
-            formatted = formatted.replace(value, "<hidden>")
-        return formatted
-
 
 class _QuietRetries(logging.Filter):
     """python-telegram-bot logs a full traceback at every network retry; one line is enough."""
@@ -49,18 +33,7 @@ class _QuietRetries(logging.Filter):
 
 def configure_logging(*hidden: str) -> None:
     """INFO logs on stderr, without the token: httpx logs every request URL at INFO."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    for handler in root.handlers:
-        inner = handler.formatter or logging.Formatter(LOG_FORMAT)
-        if isinstance(inner, _Redacting):
-            inner = inner.inner
-        handler.setFormatter(_Redacting(inner, list(hidden)))
-        if not any(isinstance(f, _QuietRetries) for f in handler.filters):
-            handler.addFilter(_QuietRetries())
+    base_configure_logging(*hidden, quiet=("httpx", "httpcore"), filters=(_QuietRetries(),))
 
 
 def _token(settings: Settings) -> str:
