@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import html
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from telegram import (
     BotCommand,
@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 
 from smassist import texts as catalogue
+from smassist.answering.topics import find_topic
 from smassist.channels.telegram import callbacks, render
 from smassist.channels.telegram.access import AllowList, admin_ids
 from smassist.channels.telegram.channel import (
@@ -55,7 +56,6 @@ from smassist.channels.telegram.channel import (
     typing,
 )
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
-from smassist.language.normalize import fold
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -235,25 +235,6 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     listed = "\n".join(f"/{name} — {html.escape(d, quote=False)}"
                        for name, d in bot_state.command_list(lang))
     await reply_html(update, context, f"{html.escape(text(lang, 'unknown_command'), quote=False)}\n{listed}")
-
-
-def find_topic(kb: Any, wanted: str) -> str | None:
-    """A topic named by its id or title in either language (case and accents aside),
-    or by the start of a word of one when that names a single topic ("charte", "invest")."""
-    key = " ".join(fold(wanted).replace("-", " ").split())
-    if not key:
-        return None
-    names = {
-        topic_id: {" ".join(fold(n).replace("-", " ").split())
-                   for n in (topic_id, *topic.title.values())}
-        for topic_id, topic in kb.topics.items()
-    }
-    exact = [topic_id for topic_id, folded in names.items() if key in folded]
-    if exact:
-        return exact[0]
-    partial = [topic_id for topic_id, folded in names.items()
-               if any(f" {key}" in f" {name}" for name in folded)]
-    return partial[0] if len(partial) == 1 else None
 
 
 # --- questions and buttons ----------------------------------------------------------------
