@@ -79,3 +79,7 @@ register(ChannelInfo(
              Option(("--host",), {"default": "0.0.0.0"}),
              Option(("--port",), {"type": int, "default": 8443})),
 ))
+register(ChannelInfo(
+    "terminal", "smassist.channels.terminal.chat", "the terminal chat (as smassist chat)",
+    options=(Option(("--lang",), {"choices": ("fr", "en")}),),
+))

@@ -31,3 +31,12 @@ def test_a_session_answers_then_gives_the_sources_of_that_answer(
     assert run_chat(assistant, watch=False, color=False) == 0
     out = capsys.readouterr().out
     assert "Sources de ma dernière réponse" in out and "never read" not in out
+
+
+def test_the_terminal_is_a_registered_channel_like_the_others(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from smassist.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("How many companies measure their ROI?\n/quit\n"))
+    assert main(["serve", "terminal", "--lang", "en"]) == 0
+    assert "%" in capsys.readouterr().out

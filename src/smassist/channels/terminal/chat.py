@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -138,3 +139,12 @@ def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = Tru
             watcher.stop()
         _save_history(history)
     return 0
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """``smassist serve terminal``: the terminal channel, as ``smassist chat``."""
+    from smassist.channels.base import serving_assistant
+
+    assistant = serving_assistant(args.kb, settings)
+    return run_chat(assistant, lang=getattr(args, "lang", None),
+                    color=sys.stdout.isatty() and not settings.no_color, settings=settings)
