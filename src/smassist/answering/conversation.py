@@ -1,7 +1,7 @@
 """Per-conversation context: the last answer, its language and pending choices, in memory.
 
 The messages that refer to it ("source ?", "2") are recognised in
-:mod:`smassist.answering.follow_ups`.
+:mod:`smassist.answering.followups`.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
-# The short messages that refer to the context are answering/follow_ups.py's, and how
+# The short messages that refer to the context are answering/followups.py's, and how
 # people ask for an evolution the trends layer's; both kept importable from here.
-from smassist.answering.follow_ups import choice_number as choice_number
-from smassist.answering.follow_ups import follow_up_kind as follow_up_kind
+from smassist.answering.followups import choice_number as choice_number
+from smassist.answering.followups import follow_up_kind as follow_up_kind
 from smassist.trends.phrases import TREND_PATTERNS as TREND_PATTERNS
 from smassist.trends.phrases import asks_for_trend as asks_for_trend
 from smassist.trends.phrases import text_fold as text_fold

@@ -1,7 +1,9 @@
-"""Short messages that are not questions of their own: small talk, "pourquoi ?", "et en 2017 ?".
+"""Short messages that are not questions of their own: "source ?", "plus de détails", "2",
+small talk, "pourquoi ?", "et en 2017 ?".
 
-These are UI phrases (how people talk to an assistant), not domain knowledge:
-they live here, next to "source ?" and "plus de détails" in conversation.py.
+"source ?", "plus de détails", "tell me more" are about the last answer in the same
+conversation; "2" picks the second "did you mean" choice. These are UI phrases (how
+people talk to an assistant, folded: lower case, no accents), not domain knowledge.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import re
 
 from smassist.answering.kinds import question_words
 from smassist.kb.runtime import EntityInfo
+from smassist.language.normalize import fold
 
 _SMALLTALK = {
     "hello": (r"(?:bonjour|bonsoir|salut|coucou|hello|hi|hey|yo|good (?:morning|afternoon|evening)|"
@@ -77,3 +80,39 @@ def is_reask(text: str, entities: list[EntityInfo]) -> bool:
             rest = re.sub(rf"(?<![a-z0-9]){re.escape(_words(name))}(?![a-z0-9])", " ", rest)
     leftover = [w for w in rest.split() if w not in ("en", "in", "pour", "for", "les", "the", "la", "le", "l", "aux", "au")]
     return not leftover
+
+
+_FOLLOW_UPS = {
+    "sources": (
+        r"sources?", r"(?:la |les |tes |vos |quelles? )?sources?(?: stp| svp| please)?",
+        r"d ?ou (?:vien(?:nen)?t|sort(?:ent)?) (?:ce|ces|le|les|tes|vos) (?:chiffres?|stats?|statistiques?|infos?)",
+        r"(?:what(?:s| is| are)? )?(?:the |your )?sources?", r"where (?:does|do) (?:this|that|these|the) (?:figures?|numbers?|stats?|data) come from",
+        r"(?:c est )?quoi (?:la|les|tes|vos) sources?", r"references?", r"ref(?:s)?", r"citations?",
+        r"which stud(?:y|ies)", r"quelles? etudes?",
+    ),
+    "details": (
+        r"(?:plus de |encore des? )?details?", r"(?:dis|dites)[- ]?m(?:oi|en) plus", r"en savoir plus",
+        r"tell me more", r"more(?: details| info(?:rmation)?)?", r"(?:can you )?elaborate", r"developpe[sz]?",
+        r"et (?:encore|apres) ?", r"go on", r"(?:plus d )?infos?",
+    ),
+    "help": (r"help", r"aide", r"\?+", r"menu", r"que sais[- ]tu faire", r"what can you do"),
+}
+_PATTERNS = {
+    kind: re.compile(r"^(?:" + "|".join(patterns) + r")$") for kind, patterns in _FOLLOW_UPS.items()
+}
+
+
+def follow_up_kind(text: str) -> str | None:
+    """'sources', 'details' or 'help' when the whole message is such a follow-up."""
+    folded = " ".join(re.findall(r"[a-z0-9?]+", fold(text).replace("'", " ")))
+    folded = re.sub(r"\s*\?+$", "", folded).strip() or folded.strip()
+    for kind, pattern in _PATTERNS.items():
+        if pattern.match(folded):
+            return kind
+    return None
+
+
+def choice_number(text: str) -> int | None:
+    """1, 2 or 3 when the whole message picks a numbered choice."""
+    match = re.fullmatch(r"\s*#?([1-9])\s*[.)]?\s*", text)
+    return int(match.group(1)) if match else None
