@@ -154,8 +154,9 @@ def admin_text(assistant: Assistant, name: str, lang: str, settings: Settings | 
 
 #: Reply kinds a user can rate.
 RATED_KINDS = frozenset({"answer", "sources", "details", "clarify", "unknown"})
-#: Kinds whose follow-ups are offered as "see also" buttons.
-FOLLOW_UP_KINDS = frozenset({"answer", "sources", "details", "trend", "brief"})
+#: Kinds whose follow-ups are offered as "see also" buttons (trend and brief draw
+#: their entries' buttons themselves, beside their figures).
+FOLLOW_UP_KINDS = frozenset({"answer", "sources", "details"})
 #: Kinds whose suggestions are choices ("did you mean", help examples).
 CHOICE_KINDS = frozenset({"clarify", "unknown", "help"})
 MAX_BUTTONS = 3

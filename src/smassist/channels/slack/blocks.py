@@ -14,6 +14,8 @@ from typing import Any
 
 from smassist import texts as catalogue
 from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.channels.base import RATED_KINDS as BASE_RATED_KINDS
+from smassist.channels.base import actions
 from smassist.channels.slack.texts import text as say
 
 MAX_SECTION_CHARS = 3000
@@ -34,8 +36,8 @@ ACTION_POST = "smassist_post_to_channel"
 ENTRY_ACTIONS = re.compile(rf"^(?:{ACTION_FOLLOW_UP}|{ACTION_SUGGESTION})_\d+$")
 FEEDBACK_ACTIONS = re.compile(rf"^(?:{ACTION_USEFUL}|{ACTION_NOT_USEFUL})$")
 
-#: Reply kinds a user can rate.
-RATED_KINDS = frozenset({"answer", "sources", "details", "clarify", "unknown"})
+#: Reply kinds a user can rate (the channel base decides, for every channel).
+RATED_KINDS = BASE_RATED_KINDS
 
 
 def escape(text: str) -> str:
@@ -165,18 +167,19 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
         body_text += "\n" + "\n".join(f"• {title}" for _, title in reply.topics)
     head.extend(_section(piece) for piece in split_text(escape(body_text)))
 
+    offered = actions(reply, MAX_BUTTONS)
     tail: list[dict[str, Any]] = []
-    if reply.suggestions and reply.kind in ("clarify", "unknown", "help"):
+    if offered.choices:
         label = "answer.examples" if reply.kind == "help" else "slack.did_you_mean"
         if reply.kind != "clarify":  # the clarify text already asks "did you mean"
             tail.append(_context(escape(catalogue.text(lang, label))))
-        tail.append(entry_buttons(reply, reply.suggestions, ACTION_SUGGESTION))
-    if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
+        tail.append(entry_buttons(reply, offered.choices, ACTION_SUGGESTION))
+    if offered.follow_ups:
         tail.append(_context(escape(say(lang, "related"))))
-        tail.append(entry_buttons(reply, reply.follow_ups, ACTION_FOLLOW_UP))
+        tail.append(entry_buttons(reply, offered.follow_ups, ACTION_FOLLOW_UP))
     controls: list[dict[str, Any]] = []
     value = ButtonValue(reply.id, lang, reply.entry or "").encode()
-    if feedback and reply.kind in RATED_KINDS:
+    if feedback and offered.feedback:
         controls.append(_button(say(lang, "useful"), ACTION_USEFUL, value))
         controls.append(_button(say(lang, "not_useful"), ACTION_NOT_USEFUL, value))
     if shareable and reply.kind not in ("invalid",):

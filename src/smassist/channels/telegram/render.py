@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from smassist import texts as catalogue
 from smassist.answering.reply import Reply, StatisticView, Suggestion
+from smassist.channels.base import actions
 from smassist.channels.telegram import callbacks
 from smassist.channels.telegram.texts import text as t
 from smassist.kb.runtime import KnowledgeBase
@@ -48,14 +49,15 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
         if reply.statistics:
             blocks.append("\n".join(_figure(s) for s in reply.statistics))
         blocks.extend(_paragraphs(reply.text))
+        offered = actions(reply, len(reply.follow_ups))
         top = [_button(t(lang, "sources_button"), callbacks.entry_button(
-            callbacks.SOURCES, kb, reply.entry, reply.id))] if reply.statistics and reply.entry else []
+            callbacks.SOURCES, kb, offered.sources_of, reply.id))] if offered.sources_of else []
         top += [
             _button(t(lang, "useful_button"), callbacks.feedback_button(reply.id, True)),
             _button(t(lang, "not_useful_button"), callbacks.feedback_button(reply.id, False)),
         ]
         rows.append(top)
-        rows.extend(_entry_rows(kb, reply.follow_ups, reply.id))
+        rows.extend(_entry_rows(kb, offered.follow_ups, reply.id))
     elif reply.kind == "sources":
         blocks.append(_sources_html(reply))
         rows.extend(_entry_rows(kb, reply.follow_ups, reply.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 from smassist.answering.reply import Reply
+from smassist.channels.base import actions
 from smassist.texts import colon, text
 
 
@@ -41,10 +42,11 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
                        for i, s in enumerate(reply.suggestions, 1))
             if reply.kind == "clarify":
                 out.append(dim(text(lang, "answer.pick")))
-    if reply.follow_ups and reply.kind in ("answer", "sources", "details"):
+    follow_ups = actions(reply, len(reply.follow_ups)).follow_ups
+    if follow_ups:
         out.append("")
         out.append(bold(text(lang, "answer.related")))
-        out.extend(_wrap(f"- {s.text}", width, "  ") for s in reply.follow_ups)
+        out.extend(_wrap(f"- {s.text}", width, "  ") for s in follow_ups)
     return "\n".join(out).rstrip()
 
 
