@@ -13,11 +13,11 @@ from smassist.answering.reply import Suggestion
 from smassist.channels.base import (
     COMMANDS,
     Channel,
-    Redacting,
     actions,
     conversation_key,
     retrying,
 )
+from smassist.channels.logs import Redacting
 from smassist.settings import Settings
 from smassist.texts import LANGS, text
 

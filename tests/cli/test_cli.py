@@ -126,7 +126,7 @@ def test_answering_from_the_cache_needs_neither_pydantic_nor_jinja(tmp_path: Pat
 def test_a_warm_ask_with_the_log_off_loads_neither_the_store_nor_a_hash_library(tmp_path: Path) -> None:
     kb = write_kb(tmp_path / "kb")
     code = f"from smassist.cli import main; main(['ask', '--kb', {str(kb)!r}, 'ROI ?'])"
-    assert modules_loaded_on_a_warm_start(code, ("smassist.admin.store", "sqlite3", "hashlib", "yaml"),
+    assert modules_loaded_on_a_warm_start(code, ("smassist.admin.store", "sqlite3", "hashlib", "yaml", "logging"),
                                           SMASSIST_DB="off") == []
     # With the log on (the default), the store is used: the check above can fail.
     assert "smassist.admin.store" in modules_loaded_on_a_warm_start(

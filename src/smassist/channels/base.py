@@ -19,74 +19,51 @@ a platform:
   platform's ids picked by :attr:`Channel.admin_id`, notices of broken edits
   from the knowledge-base watcher (:meth:`Channel.watch`);
 - **chart attachments** of a trend reply (:meth:`Channel.chart_attachments`);
-- **retries** (:func:`retrying`) and **logging** (:func:`configure_logging`).
+- **retries** (:func:`retrying`), and **logging** for ``serve`` in its sibling
+  :mod:`smassist.channels.logs` (kept apart: ``smassist ask`` renders through
+  this module and must not import :mod:`logging`); starting up
+  (:func:`load_assistant`, :class:`CommandError`) is :mod:`smassist.channels.launch`.
 
 A platform implements :meth:`Channel.send_reply` (with a plain-text fallback),
 :meth:`Channel.send_picture` and :meth:`Channel.send_to_admin`, and receives
 events its own way (bolt listeners, python-telegram-bot handlers, ``input()``).
-Only the standard library is imported here: the command line imports this module.
+Only the standard library is imported here, and not :mod:`logging`: the
+terminal's rendering, on ``smassist ask``'s start-up path, imports this module.
 """
 
 from __future__ import annotations
 
-import logging
 import re
-import sys
-from collections.abc import Awaitable, Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
+from smassist.channels.launch import EXIT_OK as EXIT_OK
+from smassist.channels.launch import EXIT_PROBLEMS as EXIT_PROBLEMS
+from smassist.channels.launch import EXIT_USAGE as EXIT_USAGE
+from smassist.channels.launch import CommandError as CommandError
+from smassist.channels.launch import load_assistant as load_assistant
+from smassist.channels.launch import serving_assistant as serving_assistant
 from smassist.settings import Settings, current
 from smassist.texts import lang_code, speak, text
 
 if TYPE_CHECKING:
+    import logging
+
     from smassist.admin.reloader import ReloadOutcome, Watcher
     from smassist.answering.assistant import Assistant
     from smassist.answering.reply import Reply, Suggestion
     from smassist.kb.runtime import KnowledgeBase
 
-logger = logging.getLogger("smassist.channels")
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-class CommandError(Exception):
-    """A clear message for the user and an exit code; never a traceback."""
+def _logger() -> logging.Logger:
+    """The channels' logger; :mod:`logging` is imported when there is something to say,
+    so that ``smassist ask`` (which renders through this module) never pays for it."""
+    import logging
 
-    def __init__(self, message: str, code: int = EXIT_USAGE):
-        super().__init__(message)
-        self.code = code
-
-
-def load_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:
-    """The assistant on ``kb`` (or the configured one); a broken knowledge base is a CommandError (exit 2)."""
-    from smassist.answering.assistant import Assistant
-
-    try:
-        return Assistant.load(kb, settings=settings)
-    except Exception as exc:
-        # Imported only on failure: the loader pulls in YAML and pydantic, which
-        # a warm cache never needs (about 0.3 s of `smassist ask`).
-        from smassist.kb.loader import KnowledgeBaseError
-
-        if isinstance(exc, KnowledgeBaseError):
-            raise CommandError(exc.report(), EXIT_USAGE) from None
-        raise
-
-
-def serving_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:
-    """The assistant a channel serves: :func:`load_assistant` with the configured question log."""
-    from smassist.admin.store import open_default_store
-
-    assistant = load_assistant(kb, settings)
-    assistant.recorder = open_default_store(settings)
-    return assistant
-
+    return logging.getLogger("smassist.channels")
 
 def conversation_key(channel: str, *parts: object) -> str:
     """``slack:T1:C1:1700.1``: the core's conversation for a place on a platform."""
@@ -209,7 +186,7 @@ def chart_attachments(kb: KnowledgeBase, reply: Reply) -> Iterator[Attachment]:
         path = charts.chart_or_none(kb, series_id, reply.lang) if drawing else None
         if path is None and drawing:
             drawing = False
-            logger.info("No chart for the trend: %s", text("en", "chart.install_hint"))
+            _logger().info("No chart for the trend: %s", text("en", "chart.install_hint"))
         description = build_trend(kb, kb.series[series_id], reply.lang).render()
         yield Attachment(series_id, kb.series[series_id].label[reply.lang], description, path)
 
@@ -222,7 +199,7 @@ T = TypeVar("T")
 async def retrying(call: Callable[[], Awaitable[T]], *, retry_on: tuple[type[BaseException], ...],
                    never: tuple[type[BaseException], ...] = (), attempts: int = 3,
                    pause: float = 0.5, what: str = "the platform",
-                   log: logging.Logger = logger) -> T:
+                   log: logging.Logger | None = None) -> T:
     """``await call()``, again after a transient error (``retry_on`` but not ``never``), with back-off."""
     import asyncio
 
@@ -232,48 +209,10 @@ async def retrying(call: Callable[[], Awaitable[T]], *, retry_on: tuple[type[Bas
         except retry_on as exc:
             if isinstance(exc, never) or attempt == attempts:
                 raise
-            log.warning("Network error talking to %s (attempt %d): %s", what, attempt, exc)
+            (log or _logger()).warning("Network error talking to %s (attempt %d): %s",
+                                       what, attempt, exc)
             await asyncio.sleep(pause * attempt)
     raise AssertionError("unreachable")
-
-
-class Redacting(logging.Formatter):
-    """Formats like ``inner`` with the secrets blanked out (URLs carry bot tokens)."""
-
-    def __init__(self, inner: logging.Formatter, hidden: Iterable[str]):
-        super().__init__()
-        self.inner = inner
-        self.hidden = [h for h in hidden if h]
-
-    def format(self, record: logging.LogRecord) -> str:
-        formatted = self.inner.format(record)
-        for value in self.hidden:
-            formatted = formatted.replace(value, "<hidden>")
-        return formatted
-
-
-def configure_logging(*hidden: str, quiet: Iterable[str] = (),
-                      filters: Iterable[logging.Filter] = ()) -> None:
-    """INFO logs on stderr for ``serve``, never showing ``hidden`` values (tokens, secrets).
-
-    ``quiet`` loggers (HTTP clients that log every request URL) are kept to
-    warnings; ``filters`` (one per kind) are added to every handler.
-    """
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
-    for noisy in quiet:
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    wanted = list(filters)
-    for handler in root.handlers:
-        if any(hidden):
-            inner = handler.formatter or logging.Formatter(LOG_FORMAT)
-            if isinstance(inner, Redacting):
-                inner = inner.inner
-            handler.setFormatter(Redacting(inner, hidden))
-        for extra in wanted:
-            if not any(type(f) is type(extra) for f in handler.filters):
-                handler.addFilter(extra)
 
 
 # --- the base ---------------------------------------------------------------------
@@ -359,7 +298,7 @@ class Channel:
             try:
                 self.send_to_admin(admin, message)
             except Exception as exc:  # one unreachable admin must not stop the others
-                logger.warning("could not notify admin %s on %s: %s", admin, self.name,
+                _logger().warning("could not notify admin %s on %s: %s", admin, self.name,
                                type(exc).__name__)
                 continue
             reached.append(admin)

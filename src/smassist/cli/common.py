@@ -11,8 +11,8 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from smassist.channels.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
-from smassist.channels.base import load_assistant as load_assistant_at
+from smassist.channels.launch import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError
+from smassist.channels.launch import load_assistant as load_assistant_at
 
 if TYPE_CHECKING:
     from datetime import datetime

@@ -14,7 +14,8 @@ from slack_bolt import App, BoltRequest
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist.channels.base import CommandError, configure_logging, load_assistant
+from smassist.channels.base import CommandError, load_assistant
+from smassist.channels.logs import configure_logging
 from smassist.channels.slack.app import build_app, make_client
 from smassist.settings import Settings, SlackSettings, current
 

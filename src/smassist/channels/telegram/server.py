@@ -8,7 +8,7 @@ import secrets
 from urllib.parse import urlparse
 
 from smassist.channels.base import EXIT_PROBLEMS, EXIT_USAGE, CommandError, load_assistant
-from smassist.channels.base import configure_logging as base_configure_logging
+from smassist.channels.logs import configure_logging as base_configure_logging
 from smassist.settings import Settings, SettingsError, current
 
 TOKEN_VARIABLE = "TELEGRAM_BOT_TOKEN"
