@@ -24,18 +24,31 @@ languages have the same keys and the same ``{placeholders}``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 LANGS = ("fr", "en")
 DEFAULT_LANG = "fr"
 NNBSP = "\u202f"  # narrow no-break space, the French typographic separator
 
 
-class Plural(NamedTuple):
-    """A sentence with a singular and a plural form, chosen by ``count``."""
+class Plural(tuple[str, str]):
+    """A sentence with a singular and a plural form, chosen by ``count``.
 
-    one: str
-    other: str
+    A plain tuple subclass rather than a NamedTuple: this module is imported on
+    every start, and building a NamedTuple class costs more than the catalogue.
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, one: str, other: str) -> Plural:
+        return super().__new__(cls, (one, other))
+
+    @property
+    def one(self) -> str:
+        return self[0]
+
+    @property
+    def other(self) -> str:
+        return self[1]
 
 
 def lang_code(value: object) -> str | None:

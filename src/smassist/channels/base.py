@@ -33,7 +33,6 @@ terminal's rendering, on ``smassist ask``'s start-up path, imports this module.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +49,7 @@ from smassist.texts import lang_code, speak, text
 
 if TYPE_CHECKING:
     import logging
+    import re
 
     from smassist.admin.reloader import ReloadOutcome, Watcher
     from smassist.answering.assistant import Assistant
@@ -223,8 +223,9 @@ class Channel:
 
     #: The channel's name in conversation keys and in the question log.
     name: ClassVar[str] = "channel"
-    #: What this platform's user ids look like, to pick its own among ``SMASSIST_ADMINS``.
-    admin_id: ClassVar[re.Pattern[str]] = re.compile(r".+")
+    #: What this platform's user ids look like, to pick its own among ``SMASSIST_ADMINS``
+    #: (None: every id).
+    admin_id: ClassVar[re.Pattern[str] | None] = None
     #: The commands this channel offers (names of :data:`COMMANDS`).
     command_names: ClassVar[tuple[str, ...]] = ()
 
@@ -282,7 +283,8 @@ class Channel:
 
     def admin_ids(self) -> tuple[str, ...]:
         """This platform's ids among ``SMASSIST_ADMINS``, in order."""
-        return tuple(i for i in self.settings.admins if self.admin_id.fullmatch(i))
+        pattern = self.admin_id
+        return tuple(i for i in self.settings.admins if pattern is None or pattern.fullmatch(i))
 
     def is_admin(self, user: object) -> bool:
         return user is not None and str(user).strip() in self.admin_ids()
