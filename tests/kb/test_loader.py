@@ -259,3 +259,46 @@ def test_bundled_knowledge_base_is_valid() -> None:
     assert {"charter-adoption", "roi-measurement", "platforms-used"} <= set(kb.entries)
     for entry in kb.entries.values():
         assert entry.answer["fr"] and entry.answer["en"]
+
+
+OUT_OF_SCOPE = """\
+out_of_scope:
+  - about: small talk
+    questions:
+      fr: ["Salut, ça va ?", "Raconte-moi une blague"]
+      en: ["Tell me a joke"]
+  - about: IT support
+    questions:
+      en: ["My laptop will not start"]
+"""
+
+
+def test_out_of_scope_file_is_optional_and_loaded_with_languages(tmp_path: Path) -> None:
+    assert loader.load(write_kb(tmp_path / "without")).out_of_scope == ()
+    kb = loader.load(write_kb(tmp_path / "with", out_of_scope=OUT_OF_SCOPE))
+    assert kb.out_of_scope == (("fr", "Salut, ça va ?"), ("fr", "Raconte-moi une blague"),
+                               ("en", "Tell me a joke"), ("en", "My laptop will not start"))
+    assert kb.summary()["out_of_scope"] == 4
+
+
+def test_out_of_scope_file_problems_are_reported_with_lines(tmp_path: Path) -> None:
+    misspelt = OUT_OF_SCOPE.replace("  - about: IT support\n", "  - abut: IT support\n")
+    problems = problems_of(write_kb(tmp_path / "misspelt", out_of_scope=misspelt))
+    assert any(p.startswith("out_of_scope.yaml:6: unknown field 'abut'") for p in problems), problems
+    assert any(p.startswith("out_of_scope.yaml:6: missing field 'about'") for p in problems), problems
+    broken = OUT_OF_SCOPE.replace('"Raconte-moi une blague"', '"Faut-il une charte ?"')
+    broken = broken.replace('en: ["Tell me a joke"]', 'en: ["Tell me a joke", "tell me a JOKE"]')
+    problems = problems_of(write_kb(tmp_path / "broken", out_of_scope=broken))
+    assert len(problems) == 2, problems
+    [copy] = [p for p in problems if "example question of entry" in p]
+    assert copy.startswith("out_of_scope.yaml:4: 'Faut-il une charte ?' is an example question "
+                           "of entry 'charter-need' (")
+    assert "roi.yaml:16)" in copy
+    [twice] = [p for p in problems if "already listed" in p]
+    assert twice.startswith("out_of_scope.yaml:5: 'tell me a JOKE' is already listed (line 5)")
+
+
+def test_out_of_scope_group_needs_a_question(tmp_path: Path) -> None:
+    empty = 'out_of_scope:\n  - about: nothing\n    questions: {fr: []}\n'
+    [problem] = problems_of(write_kb(tmp_path, out_of_scope=empty))
+    assert problem.startswith("out_of_scope.yaml:3: the group 'nothing' has no question")

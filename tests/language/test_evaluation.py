@@ -83,4 +83,9 @@ def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
                                            processor=utils.default_process, score_cutoff=90)
                 if found:
                     close.append(f"{entry.id} [{lang}] {question!r} ~ {found[0]!r} ({found[1]:.0f})")
+    for lang, question in kb.out_of_scope:  # out_of_scope.yaml is training data too
+        found = process.extractOne(question, held_out, scorer=fuzz.token_sort_ratio,
+                                   processor=utils.default_process, score_cutoff=90)
+        if found:
+            close.append(f"out_of_scope [{lang}] {question!r} ~ {found[0]!r} ({found[1]:.0f})")
     assert not close, "\n".join(close)

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 REQUIRED_FILES = ("sources.yaml", "statistics.yaml", "topics.yaml")
-OPTIONAL_FILES = ("series.yaml", "synonyms.yaml", "vocabulary.yaml")
+OPTIONAL_FILES = ("series.yaml", "synonyms.yaml", "vocabulary.yaml", "out_of_scope.yaml")
 ENTRIES_DIR = "entries"
 
 

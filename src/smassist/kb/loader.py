@@ -30,6 +30,7 @@ from smassist.kb.files import (
 )
 from smassist.kb.models import (
     EntriesFile,
+    OutOfScopeFile,
     SeriesFile,
     SourcesFile,
     StatisticsFile,
@@ -297,10 +298,11 @@ def load(root: str | os.PathLike[str]) -> KnowledgeBase:
     series = parse_optional("series.yaml", SeriesFile)
     synonyms = parse_optional("synonyms.yaml", SynonymsFile)
     vocabulary = parse_optional("vocabulary.yaml", VocabularyFile)
+    out_of_scope = parse_optional("out_of_scope.yaml", OutOfScopeFile)
     entries = [p for p in (_parse(path, EntriesFile, problems) for path in entry_files) if p]
 
     builder = _Builder(root, problems)
-    kb = builder.build(sources, statistics, topics, entries, series, synonyms, files)
+    kb = builder.build(sources, statistics, topics, entries, series, synonyms, files, out_of_scope)
     if kb is not None and vocabulary is not None:
         words = builder.vocabulary(vocabulary)
         kb = dataclasses.replace(kb, vocabulary=words) if words is not None else None
@@ -374,6 +376,7 @@ class _Builder:
         series: _Parsed | None,
         synonyms: _Parsed | None,
         files: list[Path],
+        out_of_scope: _Parsed | None = None,
     ) -> KnowledgeBase | None:
         """The knowledge base from the parsed files, or None after reporting every problem.
 
@@ -383,7 +386,8 @@ class _Builder:
         """
         ids = self.collect_ids(sources, statistics, topics, entries)
         self.check_references(ids)
-        self.check_example_questions(ids.entries)
+        examples = self.check_example_questions(ids.entries)
+        declined = self.check_out_of_scope(out_of_scope, examples) if out_of_scope else ()
         series_infos, brief = self.build_series(series, ids)
         if self.problems or not (sources and statistics and topics):
             return None
@@ -411,6 +415,7 @@ class _Builder:
             brief=brief,
             synonyms=synonym_groups,
             stopwords=stopwords,
+            out_of_scope=declined,
         )
 
     # --- pass 1: ids and references ----------------------------------------------------
@@ -465,8 +470,10 @@ class _Builder:
                 if self.check_ref(parsed, (*path, "follow_ups", i), "follow-up entry", follow, ids.entries) and follow == entry_id:
                     self.report(parsed, (*path, "follow_ups", i), "an entry cannot follow up on itself")
 
-    def check_example_questions(self, entry_ids: dict[str, tuple[_Parsed, tuple[Any, ...]]]) -> None:
-        """Every example question has words and belongs to one entry only."""
+    def check_example_questions(
+        self, entry_ids: dict[str, tuple[_Parsed, tuple[Any, ...]]]
+    ) -> dict[str, tuple[str, _Parsed, tuple[Any, ...]]]:
+        """Every example question has words and belongs to one entry only; returns them by key."""
         questions_seen: dict[str, tuple[str, _Parsed, tuple[Any, ...]]] = {}
         for entry_id, (parsed, path) in entry_ids.items():
             entry = _model_at(parsed, path)
@@ -485,6 +492,38 @@ class _Builder:
                         )
                     elif not other:
                         questions_seen[key] = (entry_id, parsed, (*path, "questions", lang, i))
+        return questions_seen
+
+    def check_out_of_scope(
+        self, parsed: _Parsed, examples: dict[str, tuple[str, _Parsed, tuple[Any, ...]]]
+    ) -> tuple[tuple[str, str], ...]:
+        """The (lang, question) pairs to decline; an entry's example question cannot be one."""
+        found: list[tuple[str, str]] = []
+        seen: dict[str, tuple[Any, ...]] = {}
+        for g, group in enumerate(parsed.model.out_of_scope):
+            if not group.questions.fr and not group.questions.en:
+                self.report(parsed, ("out_of_scope", g, "questions"),
+                            f"the group '{group.about}' has no question (give fr: or en: questions)")
+            for lang in LANGS:
+                for i, question in enumerate(getattr(group.questions, lang)):
+                    path = ("out_of_scope", g, "questions", lang, i)
+                    key = _question_key(question)
+                    if not key:
+                        self.report(parsed, path, "an out-of-scope question needs words")
+                        continue
+                    example = examples.get(key)
+                    if example:
+                        self.report(parsed, path,
+                                    f"'{question}' is an example question of entry '{example[0]}' "
+                                    f"({example[1].file}:{example[1].lines.line(example[2])}); "
+                                    "a question cannot be both answered and declined")
+                    elif key in seen:
+                        self.report(parsed, path, f"'{question}' is already listed "
+                                    f"(line {parsed.lines.line(seen[key])})")
+                    else:
+                        seen[key] = path
+                        found.append((lang, question))
+        return tuple(found)
 
     def build_series(self, series: _Parsed | None,
                      ids: _Ids) -> tuple[dict[str, SeriesInfo], tuple[str, ...]]:

@@ -211,6 +211,24 @@ class VocabularyFile(Strict):
     entities: list[Entity] = Field(default_factory=list)
 
 
+class OutOfScopeQuestions(Strict):
+    fr: list[NonEmpty] = Field(default_factory=list)
+    en: list[NonEmpty] = Field(default_factory=list)
+
+
+class OutOfScopeGroup(Strict):
+    """Questions of one kind that the assistant must decline."""
+
+    about: NonEmpty = Field(description="What these questions are, e.g. small talk, IT support.")
+    questions: OutOfScopeQuestions = Field(
+        description="Questions people ask that the knowledge base must not answer."
+    )
+
+
+class OutOfScopeFile(Strict):
+    out_of_scope: list[OutOfScopeGroup] = Field(default_factory=list)
+
+
 class SourcesFile(Strict):
     articles: list[Article]
     studies: list[Study]
@@ -249,4 +267,5 @@ FILE_MODELS: dict[str, type[Strict]] = {
     "series": SeriesFile,
     "synonyms": SynonymsFile,
     "vocabulary": VocabularyFile,
+    "out_of_scope": OutOfScopeFile,
 }

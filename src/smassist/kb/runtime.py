@@ -134,6 +134,8 @@ class KnowledgeBase:
     synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
     stopwords: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    #: (lang, question) pairs from ``out_of_scope.yaml``: questions to decline.
+    out_of_scope: tuple[tuple[str, str], ...] = ()
 
     def entries_by_topic(self, topic: str) -> list[EntryInfo]:
         return [entry for entry in self.entries.values() if entry.topic == topic]
@@ -159,4 +161,5 @@ class KnowledgeBase:
             "studies": len(self.studies),
             "articles": len(self.articles),
             "series": len(self.series),
+            "out_of_scope": len(self.out_of_scope),
         }
