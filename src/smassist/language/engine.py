@@ -18,10 +18,21 @@ it shares a word with the knowledge base. Stop words weigh little and are only
 added to examples that content words already found (so they cost nothing on
 large knowledge bases).
 
-Confidence is in [0, 1]: a cosine similarity is already bounded and comparable
-between knowledge bases; it is mapped through one logistic curve, and a short
-lead over the runner-up turns an answer into "did you mean". Nothing here knows
-the domain; domain words live in ``knowledge/``.
+On top of that similarity sits a **trained layer** (:mod:`smassist.language.model`),
+fitted per knowledge-base version when it is compiled: a linear model over the
+engine's terms and character n-grams of the example questions, with the
+out-of-scope examples (``knowledge/out_of_scope.yaml``) as one more class. An
+entry's ranking score is the model's score plus the similarity; the confidence
+is the probability, fitted by cross-validation on the version's own examples
+(:mod:`smassist.language.training`), that answering the first entry is right,
+and the answer / "did you mean" thresholds come from the same cross-validation.
+Unknown words add nothing to the model's scores (they no longer dilute a
+question); declining comes from the out-of-scope class and the calibration.
+
+Without scikit-learn at compile time (or ``train=False``), the engine falls back
+to its similarity alone: a logistic curve of the blended cosine with
+hand-set thresholds, and a short lead over the runner-up turns an answer into
+"did you mean". Nothing here knows the domain; domain words live in ``knowledge/``.
 """
 
 from __future__ import annotations
@@ -37,9 +48,12 @@ from itertools import pairwise
 from operator import itemgetter
 
 from smassist.kb.runtime import LANGS, KnowledgeBase
+from smassist.language.model import SIMILARITY_WEIGHT, Calibration, Model
 from smassist.language.normalize import CONCEPT, STOP, Analyzer, stem, tokens
 
-#: At or above: answer. Between CLARIFY and ANSWER: "did you mean". Below: decline.
+#: Without a trained layer (similarity alone): at or above, answer; between CLARIFY
+#: and ANSWER, "did you mean"; below, decline. With one, the thresholds are the
+#: version's own (``Engine.calibration``).
 ANSWER_THRESHOLD = 0.5
 CLARIFY_THRESHOLD = 0.35
 #: An answer whose score leads the runner-up (of another entry) by less than this
@@ -159,8 +173,16 @@ class Engine:
     #: Examples kept, by the score of their rarer terms, before crowded terms refine them.
     max_candidates = 1000
 
-    def __init__(self, kb: KnowledgeBase):
+    #: The trained layer and its calibration (None: similarity alone).
+    model: Model | None = None
+    calibration: Calibration | None = None
+    #: Seconds the training and cross-validation took (0 when loaded from the cache).
+    train_seconds: float = 0.0
+
+    def __init__(self, kb: KnowledgeBase, train: bool = True):
         self._build(examples_of(kb), kb.synonyms, kb.stopwords, texts_of(kb))
+        if train:
+            self.train(examples_of(kb), kb.out_of_scope, kb.synonyms, kb.stopwords, texts_of(kb))
 
     @classmethod
     def from_examples(
@@ -169,14 +191,62 @@ class Engine:
         synonyms: Iterable[tuple[str, Iterable[str]]] = (),
         stopwords: dict[str, Iterable[str]] | None = None,
         texts: Iterable[Example] = (),
+        out_of_scope: Iterable[tuple[str, str]] | None = None,
     ) -> Engine:
         """An engine over plain ``(entry id, lang, question)`` triples (no YAML needed).
 
         ``texts`` are weaker evidence about entries (titles, answer sentences).
+        With ``out_of_scope`` (``(lang, question)`` pairs to decline, possibly
+        empty), the trained layer is fitted and calibrated too.
         """
         engine = cls.__new__(cls)
-        engine._build(list(examples), synonyms, stopwords, list(texts))
+        examples, texts = list(examples), list(texts)
+        engine._build(examples, synonyms, stopwords, texts)
+        if out_of_scope is not None:
+            engine.train(examples, list(out_of_scope), synonyms, stopwords, texts)
         return engine
+
+    def train(self, examples: list[Example], out_of_scope: Iterable[tuple[str, str]],
+              synonyms: Iterable[tuple[str, Iterable[str]]] = (),
+              stopwords: dict[str, Iterable[str]] | None = None,
+              texts: Iterable[Example] = ()) -> bool:
+        """Fit and calibrate the trained layer; False (similarity alone) without scikit-learn."""
+        try:
+            from smassist.language import training
+        except ImportError as exc:  # scikit-learn missing: similarity alone, said once in the log
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "trained layer not built (%s): answering by similarity alone", exc)
+            return False
+        synonyms, texts, out_of_scope = list(synonyms), list(texts), list(out_of_scope)
+        # The same inputs train the same model: a process that compiles one knowledge
+        # base twice (a reload that changed no question, tests) trains it once.
+        key = _digest(training.CODE_VERSION, examples, out_of_scope, synonyms,
+                      sorted((stopwords or {}).items()), texts)
+        trained = _TRAINED.get(key)
+        if trained is None:
+
+            def build(fold: list[Example]) -> Engine:
+                kept = {entry for entry, _, _ in fold}
+                return Engine.from_examples(fold, synonyms, stopwords,
+                                            [t for t in texts if t[0] in kept])
+
+            try:
+                trained = training.train(self, examples, out_of_scope, build)
+            except training.TooLittleData:
+                return False  # a tiny knowledge base: similarity alone
+            except Exception as exc:  # never fail a compile: similarity alone, and say why
+                import logging
+
+                logging.getLogger(__name__).warning(
+                    "trained layer not built (%s): answering by similarity alone", exc)
+                return False
+            while len(_TRAINED) >= 4:
+                _TRAINED.pop(next(iter(_TRAINED)))
+            _TRAINED[key] = trained
+        self.model, self.calibration, self.train_seconds = trained
+        return True
 
     # --- the index ------------------------------------------------------------
 
@@ -374,7 +444,37 @@ class Engine:
         state.pop("_entry_docs", None)  # derived, rebuilt on first use
         return state
 
+    def model_terms(self, text: str, lang: str) -> list[str]:
+        """The terms the trained layer reads in ``text`` (the index's terms and pairs)."""
+        return _with_pairs(self.analyze(text, lang))
+
+    def blended(self, text: str, lang: str) -> tuple[list[str], list[float], list[float], float, float]:
+        """(query terms, ranking score per entry, similarity per entry, out-of-scope score, coverage)."""
+        assert self.model is not None
+        query, ranked, coverage = self.scores(text, lang, limit=len(self.entries))
+        n = len(self.entries)
+        similarity = [0.0] * n
+        for score, entry in ranked:
+            similarity[entry] = score
+        weight = self.calibration.similarity_weight if self.calibration else SIMILARITY_WEIGHT
+        model = self.model.scores(query, text)
+        blend = [m + weight * s for m, s in zip(model, similarity, strict=False)]
+        oos = model[n] if len(model) > n else -math.inf
+        return query, blend, similarity, oos, coverage
+
+    def rank(self, text: str, lang: str) -> tuple[str | None, tuple[float, float, float, bool]]:
+        """The first entry for ``text`` and what the calibration reads (cross-validation)."""
+        _, blend, similarity, oos, _ = self.blended(text, lang)
+        if not blend:
+            return None, (0.0, 0.0, 0.0, True)
+        first, second = heapq.nlargest(2, range(len(blend)), key=blend.__getitem__) if len(blend) > 1 \
+            else (0, 0)
+        lead = blend[first] - blend[second] if first != second else 1.0
+        return self.entries[first], (blend[first], lead, similarity[first], oos > blend[first])
+
     def match(self, text: str, lang: str, limit: int = 3) -> Match:
+        if self.model is not None and self.calibration is not None and self.entries:
+            return self._match_trained(text, lang, limit)
         query, ranked, coverage = self.scores(text, lang, limit)
         if not ranked:
             return Match("unknown", (), tuple(query), coverage)
@@ -391,6 +491,40 @@ class Engine:
         else:
             decision = "answer"
         return Match(decision, candidates[:limit], tuple(query), round(coverage, 4))
+
+
+    def _match_trained(self, text: str, lang: str, limit: int) -> Match:
+        calibration = self.calibration
+        assert calibration is not None
+        query, blend, similarity, oos, coverage = self.blended(text, lang)
+        best = heapq.nlargest(max(limit, 2), range(len(blend)), key=blend.__getitem__)
+        top = best[0]
+        runner_up = best[1] if len(best) > 1 else top
+        oos_first = oos > blend[top]
+        candidates = []
+        for entry in best[:limit]:
+            other = runner_up if entry == top else top
+            lead = blend[entry] - blend[other] if other != entry else 1.0
+            confidence = calibration.confidence(blend[entry], lead, similarity[entry], oos_first)
+            candidates.append(Candidate(self.entries[entry], round(confidence, 4)))
+        confidence = candidates[0].confidence
+        if confidence >= calibration.answer:
+            decision = "answer"
+        elif confidence >= calibration.clarify:
+            decision = "clarify"
+        else:
+            decision = "unknown"
+        return Match(decision, tuple(candidates), tuple(query), round(coverage, 4))
+
+
+#: Trained layers of this process, by a digest of what they were trained on.
+_TRAINED: dict[str, tuple[Model, Calibration, float]] = {}
+
+
+def _digest(*parts: object) -> str:
+    import hashlib  # compile time only
+
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def examples_of(kb: KnowledgeBase) -> list[Example]:

@@ -1,0 +1,130 @@
+"""The trained layer of the engine: linear scores per entry, and calibrated confidence.
+
+Trained per knowledge-base version when it is compiled (``smassist.language.training``,
+which needs scikit-learn); answering only reads the weights stored here, as flat
+``array('f')`` buffers, so it imports neither numpy nor scikit-learn and a warm
+``smassist ask`` stays lean.
+
+Features of a question (both computed on folded text, as the engine reads it):
+
+- the engine's terms: stems, synonym concepts, stop words and pairs of
+  neighbouring content terms (``w:`` prefix);
+- character n-grams of the folded words, across word boundaries (``c:`` prefix):
+  they make verb and noun forms that stemming leaves apart meet
+  (*mesurons* / *mesurer*), and typos and plural forms cost little.
+
+Each group is binary with an IDF weight, L2-normalised over the features the
+model knows: a word it has never seen adds nothing and takes nothing away (a
+product name no longer dilutes the rest of the question). What to decline is
+learnt from the out-of-scope examples (one more class) and from the
+calibration, not from unknown words.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from dataclasses import dataclass
+from operator import itemgetter
+
+from smassist.language.normalize import tokens
+
+#: The label of the out-of-scope class (``knowledge/out_of_scope.yaml``); never an entry id.
+OUT_OF_SCOPE = "(out of scope)"
+#: An entry's ranking score is the model's score plus this times the engine's
+#: similarity (chosen by cross-validation: benchmarks/engine_choices.py).
+SIMILARITY_WEIGHT = 1.0
+
+
+def char_grams(text: str, low: int, high: int) -> set[str]:
+    """The character n-grams of ``text``'s folded words, joined by single spaces."""
+    s = " " + " ".join(tokens(text)) + " "
+    return {s[i : i + n] for n in range(low, high + 1) for i in range(len(s) - n + 1)}
+
+
+def question_features(terms: list[str], text: str, chars: tuple[int, int]) -> tuple[set[str], set[str]]:
+    """The two feature groups of a question: engine terms, character n-grams."""
+    return {"w:" + t for t in terms}, {"c:" + g for g in char_grams(text, *chars)} if chars[1] else set()
+
+
+class Model:
+    """Linear one-vs-rest scores for each label, stored sparse by feature.
+
+    A feature's weights for the labels are its median (``shift``: the same for
+    every label) plus, for the ``keep`` labels it tells apart most, the
+    difference (``labels``, ``values``); the rest of the differences are
+    dropped when the model is trained, and the cross-validation measures the
+    model as stored. IDF weights are folded in, so a question's score for a
+    label is, per feature group, a sum divided by the group's norm.
+    """
+
+    __slots__ = ("bias", "chars", "idf2", "keep", "label_ids", "labels", "shift", "values", "vocab")
+
+    def __init__(self, labels: list[str], vocab: dict[str, int], idf: list[float], shift: list[float],
+                 label_ids: array, values: array, keep: int, bias: list[float], chars: tuple[int, int]):
+        self.labels = labels
+        self.vocab = vocab
+        self.idf2 = array("f", (w * w for w in idf))
+        self.shift = array("f", shift)
+        self.label_ids = label_ids
+        self.values = values
+        self.keep = keep
+        self.bias = array("f", bias)
+        self.chars = chars
+
+    def scores(self, terms: list[str], text: str) -> list[float]:
+        """A score per label (``self.labels``) for a question read as ``terms``."""
+        n, keep = len(self.labels), self.keep
+        total = list(self.bias)
+        vocab, idf2, shift = self.vocab, self.idf2, self.shift
+        label_ids, values = self.label_ids, self.values
+        for group in question_features(terms, text, self.chars):
+            rows = [vocab[f] for f in group if f in vocab]
+            if not rows:
+                continue
+            scale = 1 / math.sqrt(sum(idf2[j] for j in rows))
+            common = sum(map(shift.__getitem__, rows))
+            positions = [p for j in rows for p in range(j * keep, j * keep + keep)]
+            pick = itemgetter(*positions)
+            sums = [0.0] * n
+            for label, value in zip(pick(label_ids), pick(values), strict=True):
+                sums[label] += value
+            total = [t + scale * (s + common) for t, s in zip(total, sums, strict=True)]
+        return total
+
+    def __getstate__(self) -> tuple:
+        # Features never contain a newline: one string loads faster than a list.
+        return (self.labels, "\n".join(self.vocab), self.idf2, self.shift, self.label_ids,
+                self.values, self.keep, self.bias, self.chars)
+
+    def __setstate__(self, state: tuple) -> None:
+        (self.labels, vocab, self.idf2, self.shift, self.label_ids, self.values, self.keep,
+         self.bias, self.chars) = state
+        self.vocab = dict(zip(vocab.split("\n"), range(len(self.idf2)), strict=True)) if vocab else {}
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """From a candidate's scores to the probability that answering it is right, and the thresholds.
+
+    Fitted by cross-validation on the version's own example questions and
+    out-of-scope examples (``smassist.language.training``); ``figures`` are what
+    that cross-validation measured at the chosen thresholds.
+    """
+
+    #: Logistic weights of (blended score, lead over the next candidate, similarity, out-of-scope class first).
+    coef: tuple[float, float, float, float]
+    intercept: float
+    #: Blend: ranking score = model score + ``similarity_weight`` x the engine's similarity.
+    similarity_weight: float
+    #: At or above: answer. At or above ``clarify``: "did you mean". Below: decline.
+    answer: float
+    clarify: float
+    figures: dict[str, float]
+
+    def confidence(self, score: float, lead: float, similarity: float, oos_first: bool) -> float:
+        a, b, c, d = self.coef
+        z = self.intercept + a * score + b * lead + c * similarity + d * oos_first
+        if z < -30:
+            return 0.0
+        return 1 / (1 + math.exp(-z))
