@@ -124,7 +124,8 @@ def test_watcher_serves_a_new_entry_within_seconds(kb_copy: Path) -> None:
     watcher = start_watcher(assistant, interval=0.1)
     try:
         write(kb_copy / "entries" / "intranet.yaml", NEW_ENTRY)
-        assert wait_for(lambda: "intranet-tools" in assistant.kb.entries, timeout=5)
+        # A new entry retrains the engine's model (a few seconds on CI's two cores).
+        assert wait_for(lambda: "intranet-tools" in assistant.kb.entries, timeout=60)
     finally:
         watcher.stop()
     assert assistant.ask("Quel intranet social choisir pour nos équipes ?").entry == "intranet-tools"

@@ -88,7 +88,7 @@ def test_gaps_yaml_blocks_paste_into_an_entry() -> None:
     tricky = record("Notre charte: faut-il dire \"non\" à l'usage perso ?")
     text = reports.gaps_yaml(reports.find_gaps([*SEEDED, tricky]))
     blocks = text.strip().split("\n\n")
-    assert len(blocks) == 6
+    assert len(blocks) == 7
     first = yaml.safe_load(blocks[0])
     assert first == {"questions": {"fr": ["Quelle est la météo à Paris demain ?",
                                           "Quel temps fera-t-il demain à Paris ?",
@@ -96,6 +96,14 @@ def test_gaps_yaml_blocks_paste_into_an_entry() -> None:
     assert blocks[0].startswith("# group 1: asked 4×")
     parsed = [yaml.safe_load(b) for b in blocks]
     assert {"questions": {"fr": [tricky.question]}} in parsed
+    # Groups declined every time are proposed once more for out_of_scope.yaml.
+    declined = parsed[-1]["out_of_scope"]
+    assert declined[0]["questions"] == first["questions"]
+    assert declined[0]["about"].startswith("group 1 ")
+    assert all(not b.get("out_of_scope") for b in parsed[:-1])
+    from smassist.kb.models import OutOfScopeFile
+
+    OutOfScopeFile.model_validate(parsed[-1])  # pastes into the file as it is
 
 
 def test_summary_counts_days_channels_answers_and_feedback() -> None:

@@ -198,7 +198,11 @@ def format_gaps(gaps: list[Gap], since: str | None = None, limit: int | None = N
 
 
 def gaps_yaml(gaps: list[Gap]) -> str:
-    """Each group as a ``questions:`` block to paste into an entry (or a new one)."""
+    """Each group as a ``questions:`` block to paste into an entry (or a new one).
+
+    The groups that were declined every time come once more at the end, as an
+    ``out_of_scope:`` block for ``out_of_scope.yaml``.
+    """
     blocks = []
     for number, gap in enumerate(gaps, 1):
         by_lang = gap.by_lang
@@ -212,6 +216,20 @@ def gaps_yaml(gaps: list[Gap]) -> str:
                 lines.append(f"  {lang}:")
                 # A JSON string is a valid double-quoted YAML scalar: no quoting surprises.
                 lines.extend(f"    - {json.dumps(t, ensure_ascii=False)}" for t in by_lang[lang])
+        blocks.append("\n".join(lines))
+    declined = [(n, g) for n, g in enumerate(gaps, 1) if g.reasons and set(g.reasons) == {"unknown"}]
+    if declined:
+        # Questions smassist declined every time: if declining is right, they teach
+        # the engine what is not its domain (knowledge/out_of_scope.yaml).
+        lines = ["# For out_of_scope.yaml, if smassist was right to decline them: the groups above "
+                 "that were never answered", "out_of_scope:"]
+        for number, gap in declined:
+            lines += [f"  - about: {json.dumps(f'group {number} (say what these questions are)')}",
+                      "    questions:"]
+            for lang in ("fr", "en"):
+                if gap.by_lang.get(lang):
+                    lines.append(f"      {lang}:")
+                    lines.extend(f"        - {json.dumps(t, ensure_ascii=False)}" for t in gap.by_lang[lang])
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 

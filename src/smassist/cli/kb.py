@@ -22,14 +22,24 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
     from smassist.kb import loader
 
     root = settings_of(args).knowledge_path(args.path or args.kb)
+    sys.stdout.write(f"Knowledge base: {root}\n")
     try:
         kb = loader.load(root)
     except loader.KnowledgeBaseError as exc:
         sys.stdout.write(exc.report() + "\n")
         return EXIT_PROBLEMS
+    from smassist.language.compiled import load_compiled
     from smassist.language.confusables import check_summary, confusables_report
+    from smassist.language.evaluation import calibration_report
 
     sys.stdout.write(check_summary(kb) + "\n")
+    sys.stdout.flush()
+    try:  # compiles the version (index, trained layer, calibration) and caches it
+        _, engine = load_compiled(root)
+    except loader.KnowledgeBaseError as exc:  # edited meanwhile
+        sys.stdout.write(exc.report() + "\n")
+        return EXIT_PROBLEMS
+    sys.stdout.write("\n" + calibration_report(engine) + "\n")
     if not getattr(args, "no_confusables", False):
         sys.stdout.write("\n" + confusables_report(kb) + "\n")
     return EXIT_OK  # confusable entries are warnings

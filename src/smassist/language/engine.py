@@ -48,7 +48,7 @@ from itertools import pairwise
 from operator import itemgetter
 
 from smassist.kb.runtime import LANGS, KnowledgeBase
-from smassist.language.model import SIMILARITY_WEIGHT, Calibration, Model
+from smassist.language.model import SIMILARITY_WEIGHT, Calibration, Model, reading
 from smassist.language.normalize import CONCEPT, STOP, Analyzer, stem, tokens
 
 #: Without a trained layer (similarity alone): at or above, answer; between CLARIFY
@@ -182,7 +182,8 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, train: bool = True):
         self._build(examples_of(kb), kb.synonyms, kb.stopwords, texts_of(kb))
         if train:
-            self.train(examples_of(kb), kb.out_of_scope, kb.synonyms, kb.stopwords, texts_of(kb))
+            self.train(examples_of(kb), kb.out_of_scope, kb.synonyms, kb.stopwords, texts_of(kb),
+                       groups={entry.id: entry.topic for entry in kb.entries.values()})
 
     @classmethod
     def from_examples(
@@ -209,8 +210,12 @@ class Engine:
     def train(self, examples: list[Example], out_of_scope: Iterable[tuple[str, str]],
               synonyms: Iterable[tuple[str, Iterable[str]]] = (),
               stopwords: dict[str, Iterable[str]] | None = None,
-              texts: Iterable[Example] = ()) -> bool:
-        """Fit and calibrate the trained layer; False (similarity alone) without scikit-learn."""
+              texts: Iterable[Example] = (), groups: dict[str, str] | None = None) -> bool:
+        """Fit and calibrate the trained layer; False (similarity alone) without scikit-learn.
+
+        ``groups`` (entry -> topic): an answer with another entry of the right topic
+        counts as right when the thresholds are chosen.
+        """
         try:
             from smassist.language import training
         except ImportError as exc:  # scikit-learn missing: similarity alone, said once in the log
@@ -223,7 +228,7 @@ class Engine:
         # The same inputs train the same model: a process that compiles one knowledge
         # base twice (a reload that changed no question, tests) trains it once.
         key = _digest(training.CODE_VERSION, examples, out_of_scope, synonyms,
-                      sorted((stopwords or {}).items()), texts)
+                      sorted((stopwords or {}).items()), texts, sorted((groups or {}).items()))
         trained = _TRAINED.get(key)
         if trained is None:
 
@@ -233,7 +238,7 @@ class Engine:
                                             [t for t in texts if t[0] in kept])
 
             try:
-                trained = training.train(self, examples, out_of_scope, build)
+                trained = training.train(self, examples, out_of_scope, build, groups=groups)
             except training.TooLittleData:
                 return False  # a tiny knowledge base: similarity alone
             except Exception as exc:  # never fail a compile: similarity alone, and say why
@@ -462,15 +467,15 @@ class Engine:
         oos = model[n] if len(model) > n else -math.inf
         return query, blend, similarity, oos, coverage
 
-    def rank(self, text: str, lang: str) -> tuple[str | None, tuple[float, float, float, bool]]:
-        """The first entry for ``text`` and what the calibration reads (cross-validation)."""
-        _, blend, similarity, oos, _ = self.blended(text, lang)
-        if not blend:
-            return None, (0.0, 0.0, 0.0, True)
-        first, second = heapq.nlargest(2, range(len(blend)), key=blend.__getitem__) if len(blend) > 1 \
-            else (0, 0)
-        lead = blend[first] - blend[second] if first != second else 1.0
-        return self.entries[first], (blend[first], lead, similarity[first], oos > blend[first])
+    def rank(self, text: str, lang: str) -> tuple[str | None, tuple[float, ...]]:
+        """The first entry for ``text`` and the calibration's reading of it."""
+        _, blend, similarity, oos, coverage = self.blended(text, lang)
+        best = heapq.nlargest(2, range(len(blend)), key=blend.__getitem__)
+        if not best:
+            return None, reading(0.0, 0.0, 0.0, 0.0, coverage)
+        first = best[0]
+        other = blend[best[1]] if len(best) > 1 else blend[first] - 1.0
+        return self.entries[first], reading(blend[first], other, similarity[first], oos, coverage)
 
     def match(self, text: str, lang: str, limit: int = 3) -> Match:
         if self.model is not None and self.calibration is not None and self.entries:
@@ -499,13 +504,12 @@ class Engine:
         query, blend, similarity, oos, coverage = self.blended(text, lang)
         best = heapq.nlargest(max(limit, 2), range(len(blend)), key=blend.__getitem__)
         top = best[0]
-        runner_up = best[1] if len(best) > 1 else top
-        oos_first = oos > blend[top]
+        runner_up = blend[best[1]] if len(best) > 1 else blend[top] - 1.0
         candidates = []
         for entry in best[:limit]:
-            other = runner_up if entry == top else top
-            lead = blend[entry] - blend[other] if other != entry else 1.0
-            confidence = calibration.confidence(blend[entry], lead, similarity[entry], oos_first)
+            other = runner_up if entry == top else blend[top]
+            confidence = calibration.confidence(
+                *reading(blend[entry], other, similarity[entry], oos, coverage))
             candidates.append(Candidate(self.entries[entry], round(confidence, 4)))
         confidence = candidates[0].confidence
         if confidence >= calibration.answer:

@@ -197,3 +197,86 @@ def per_topic_scores(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
         scores[topic] = {"precision": round(precision, 4), "recall": round(recall, 4),
                          "f1": round(f1, 4), "support": support[topic]}
     return scores
+
+
+# --- self-evaluation: cross-validation on the knowledge base's own questions ---------
+
+
+def calibration_report(engine: Engine) -> str:
+    """What the version's own cross-validation measured, and the thresholds it chose."""
+    calibration = engine.calibration
+    if calibration is None:
+        return ("Self-evaluation: none; this version answers by similarity alone "
+                "(scikit-learn is not installed, or there are too few example questions "
+                "to cross-validate).")
+    return _render_figures(calibration.figures, calibration.answer, calibration.clarify,
+                           "Self-evaluation (cross-validation on this version's own questions)",
+                           engine.train_seconds)
+
+
+def _render_figures(f: dict[str, float], answer: float, clarify: float, title: str,
+                    seconds: float | None = None) -> str:
+    def pct(key: str) -> str:
+        return "–" if f.get(key, -1) < 0 else f"{f[key]:.1%}"
+
+    lines = [
+        f"{title}: {int(f['held_out'])} example questions held out, "
+        f"{int(f['out_of_scope_held_out'])} out-of-scope examples, "
+        f"{int(f['unseen_entry_held_out'])} questions of entries left out of training.",
+        f"  in scope, answered with the right entry:          {pct('answered_right')}"
+        f" (answered with another entry: {pct('answered_wrong')})",
+        f"  in scope, right entry answered or offered first:  {pct('offered_right')}"
+        f" (ranked first, any decision: {pct('first_right')})",
+    ]
+    if "answered_right_topic" in f:
+        lines.append(f"  in scope, answered with an entry of the right topic: {pct('answered_right_topic')}")
+    if f["out_of_scope_held_out"]:
+        lines.append(f"  out of scope (out_of_scope.yaml), not answered:   {pct('out_of_scope_not_answered')}"
+                     f" (declined without 'did you mean': {pct('out_of_scope_declined')})")
+    else:
+        lines.append("  out of scope: no out_of_scope.yaml examples to measure declining with "
+                     "(add small talk, support and near-domain questions to decline)")
+    if f["unseen_entry_held_out"]:
+        lines.append(f"  questions of entries left out, not answered:     {pct('unseen_entry_not_answered')}")
+    took = f" (trained in {seconds:.1f} s)" if seconds else ""
+    lines.append(f"Thresholds of this version: answer at confidence >= {answer:.2f}, "
+                 f"'did you mean' at >= {clarify:.2f}{took}.")
+    return "\n".join(lines)
+
+
+def cross_validation(kb: KnowledgeBase, folds: int = 5) -> tuple[dict[str, float], float, float]:
+    """Every fold of a ``folds``-fold cross-validation: (figures, answer and clarify thresholds).
+
+    As ``rasa test nlu --cross-validation``: each fold's questions are answered by
+    an engine and model trained without them; the thresholds are chosen on those
+    same held-out questions (as compiling a version does), so the figures are
+    what the version can expect on questions like its examples.
+    """
+    from smassist.language import training
+    from smassist.language.engine import examples_of, texts_of
+
+    examples, texts = examples_of(kb), texts_of(kb)
+    full = Engine(kb, train=False)
+
+    def build(fold: list[tuple[str, str, str]]) -> Engine:
+        kept = {entry for entry, _, _ in fold}
+        return Engine.from_examples(fold, kb.synonyms, kb.stopwords, [t for t in texts if t[0] in kept])
+
+    held = training.cross_validate(examples, list(kb.out_of_scope), build, full.model_terms,
+                                   k=max(folds, 2), enough=len(examples) + 1)
+    calibration = training.calibrate(held)
+    figures = dict(calibration.figures)
+    conf = [calibration.confidence(*h.features) for h in held]
+    topic = {e.id: e.topic for e in kb.entries.values()}
+    examples_held = [(h, c) for h, c in zip(held, conf, strict=True) if h.kind == "example"]
+    if examples_held:
+        figures["answered_right_topic"] = round(sum(
+            c >= calibration.answer and topic.get(h.first or "") == topic[h.gold or ""]
+            for h, c in examples_held) / len(examples_held), 4)
+    figures["folds"] = float(max(folds, 2))
+    return figures, calibration.answer, calibration.clarify
+
+
+def render_cross_validation(figures: dict[str, float], answer: float, clarify: float) -> str:
+    return _render_figures(figures, answer, clarify,
+                           f"{int(figures['folds'])}-fold cross-validation on the knowledge base's own questions")

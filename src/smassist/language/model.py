@@ -103,17 +103,31 @@ class Model:
         self.vocab = dict(zip(vocab.split("\n"), range(len(self.idf2)), strict=True)) if vocab else {}
 
 
+#: What the calibration reads of a candidate, in this order.
+READING = ("score", "lead", "similarity", "lead over out of scope", "coverage")
+
+
+def reading(score: float, other: float, similarity: float, oos: float, coverage: float) -> tuple[float, ...]:
+    """A candidate as the calibration reads it (see READING).
+
+    ``score`` is the candidate's ranking score, ``other`` the best score of
+    another entry, ``oos`` the out-of-scope class's score (-inf without one),
+    ``coverage`` the share of the question the index's vocabulary knows.
+    """
+    return (score, score - other, similarity, max(min(score - oos, 5.0), -5.0), coverage)
+
+
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """From a candidate's scores to the probability that answering it is right, and the thresholds.
+    """From a candidate's reading to the probability that answering it is right, and the thresholds.
 
     Fitted by cross-validation on the version's own example questions and
     out-of-scope examples (``smassist.language.training``); ``figures`` are what
     that cross-validation measured at the chosen thresholds.
     """
 
-    #: Logistic weights of (blended score, lead over the next candidate, similarity, out-of-scope class first).
-    coef: tuple[float, float, float, float]
+    #: Logistic weights of the reading (READING), and the intercept.
+    coef: tuple[float, ...]
     intercept: float
     #: Blend: ranking score = model score + ``similarity_weight`` x the engine's similarity.
     similarity_weight: float
@@ -122,9 +136,8 @@ class Calibration:
     clarify: float
     figures: dict[str, float]
 
-    def confidence(self, score: float, lead: float, similarity: float, oos_first: bool) -> float:
-        a, b, c, d = self.coef
-        z = self.intercept + a * score + b * lead + c * similarity + d * oos_first
+    def confidence(self, *values: float) -> float:
+        z = self.intercept + sum(c * v for c, v in zip(self.coef, values, strict=True))
         if z < -30:
             return 0.0
         return 1 / (1 + math.exp(-z))

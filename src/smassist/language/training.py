@@ -45,6 +45,7 @@ from smassist.language.model import (
     Calibration,
     Model,
     question_features,
+    reading,
 )
 
 if TYPE_CHECKING:
@@ -126,6 +127,8 @@ class Weighting:
         """IDF-weighted rows, each group L2-normalised over the features it knows."""
         parts = []
         for x, keep, idf in zip(binary, self.keep, self.idf, strict=True):
+            if not len(keep):
+                continue
             weighted = x[:, keep].multiply(idf[None, :]).tocsr()
             parts.append(normalize(weighted))
         return hstack(parts).tocsr()
@@ -199,7 +202,7 @@ class HeldOut:
     gold: str | None  # the right entry, or None for a question to decline
     kind: str  # "example", "unseen entry" or "out of scope"
     first: str | None  # the first candidate (entry id)
-    features: tuple[float, float, float, bool]
+    features: tuple[float, ...]  # the calibration's reading (model.READING)
 
 
 def folds_of(examples: Sequence[Example], k: int) -> list[int]:
@@ -220,15 +223,13 @@ def folds_of(examples: Sequence[Example], k: int) -> list[int]:
     return out
 
 
-def rank_features(blend: np.ndarray, similarity: np.ndarray, oos: float) -> tuple[int, tuple[float, float, float, bool]]:
-    """The first entry and the calibration's inputs; the same reading as ``Engine.rank``."""
-    if len(blend) == 1:
-        return 0, (float(blend[0]), 1.0, float(similarity[0]), bool(oos > blend[0]))
-    second, first = np.argpartition(blend, -2)[-2:]
-    if blend[second] > blend[first] or (blend[second] == blend[first] and second < first):
-        first, second = second, first
-    return int(first), (float(blend[first]), float(blend[first] - blend[second]),
-                        float(similarity[first]), bool(oos > blend[first]))
+def rank_reading(blend: np.ndarray, similarity: np.ndarray, oos: float,
+                 coverage: float) -> tuple[int, tuple[float, ...]]:
+    """The first entry and the calibration's reading of it: the same as ``Engine.rank``."""
+    order = np.argsort(-blend, kind="stable")
+    first = int(order[0])
+    other = float(blend[order[1]]) if len(order) > 1 else float(blend[first]) - 1.0
+    return first, reading(float(blend[first]), other, float(similarity[first]), oos, coverage)
 
 
 def features_of(examples: Sequence[Example], terms: Callable[[str, str], list[str]],
@@ -280,26 +281,38 @@ def cross_validate(examples: Sequence[Example], out_of_scope: Sequence[tuple[str
         n = len(engine.entries)
         for (label, lang, text), row in zip(questions, scores, strict=True):
             similarity = np.zeros(n)
-            _, ranked, _ = engine.scores(text, lang, limit=n)
+            _, ranked, coverage = engine.scores(text, lang, limit=n)
             for score, entry in ranked:
                 similarity[entry] = score
             blend = row[:n] + similarity_weight * similarity
             oos = float(row[n]) if len(labels) > n else -math.inf
-            first, reading = rank_features(blend, similarity, oos)
+            first, read = rank_reading(blend, similarity, oos, coverage)
             kind = "out of scope" if label == OUT_OF_SCOPE else "unseen entry" if label in gone else "example"
-            held.append(HeldOut(label if kind == "example" else None, kind, engine.entries[first], reading))
+            held.append(HeldOut(label if kind == "example" else None, kind, engine.entries[first], read))
         if sum(h.kind == "example" for h in held) >= enough and f >= 1:
             break
     return held
 
 
 def calibrate(held: list[HeldOut], similarity_weight: float = SIMILARITY_WEIGHT,
-              wrong_cost: float = WRONG_ANSWER_COST) -> Calibration:
-    """The confidence curve and the thresholds, from held-out questions."""
+              wrong_cost: float = WRONG_ANSWER_COST, groups: dict[str, str] | None = None,
+              columns: Sequence[int] | None = None) -> Calibration:
+    """The confidence curve and the thresholds, from held-out questions.
+
+    With ``groups`` (entry -> topic), an answer with another entry of the right
+    topic counts as right: what the knowledge base's own evaluation measures.
+    """
+    def is_right(h: HeldOut) -> bool:
+        if h.gold is None or h.first is None:
+            return False
+        return h.first == h.gold or (groups is not None and groups.get(h.first) == groups.get(h.gold))
+
     x = np.array([h.features for h in held], dtype=np.float64)
-    right = np.array([h.gold is not None and h.first == h.gold for h in held])
+    if columns is not None:
+        x = x[:, list(columns)]
+    right = np.array([is_right(h) for h in held])
     if right.all() or not right.any():  # nothing to learn from: a flat, cautious curve
-        coef, intercept = (0.0, 0.0, 0.0, 0.0), 0.0
+        coef, intercept = (0.0,) * x.shape[1], 0.0
         conf = np.full(len(held), 0.5)
     else:
         lr = LogisticRegression(C=100.0, max_iter=1000).fit(x, right)
@@ -328,8 +341,12 @@ def calibrate(held: list[HeldOut], similarity_weight: float = SIMILARITY_WEIGHT,
         if best is None or cost < best[0]:
             best = (cost, float(t))
     clarify = best[1] if best else answer
-    return Calibration(coef, intercept, similarity_weight, answer, clarify,
-                       figures_of(held, conf, answer, clarify))
+    figures = figures_of(held, conf, answer, clarify)
+    if groups is not None:
+        examples = [(h, c) for h, c in zip(held, conf, strict=True) if h.kind == "example"]
+        figures["answered_right_topic"] = round(
+            sum(bool(c >= answer and is_right(h)) for h, c in examples) / max(len(examples), 1), 4)
+    return Calibration(coef, intercept, similarity_weight, answer, clarify, figures)
 
 
 def figures_of(held: list[HeldOut], conf: np.ndarray, answer: float, clarify: float) -> dict[str, float]:
@@ -354,7 +371,7 @@ def figures_of(held: list[HeldOut], conf: np.ndarray, answer: float, clarify: fl
 
 def train(engine: Engine, examples: Sequence[Example], out_of_scope: Sequence[tuple[str, str]],
           build: Callable[[list[Example]], Engine], chars: tuple[int, int] = CHARS,
-          c: float = SVM_C) -> tuple[Model, Calibration, float]:
+          c: float = SVM_C, groups: dict[str, str] | None = None) -> tuple[Model, Calibration, float]:
     """The model of ``engine`` (trained on everything) and its calibration (cross-validated).
 
     Raises :class:`TooLittleData` when the examples cannot be cross-validated.
@@ -367,7 +384,7 @@ def train(engine: Engine, examples: Sequence[Example], out_of_scope: Sequence[tu
     features = features_of(everything, engine.model_terms, chars)
     held = cross_validate(examples, out_of_scope, build, engine.model_terms, chars=chars, c=c,
                           features=features)
-    calibration = calibrate(held)
+    calibration = calibrate(held, groups=groups)
     labels = list(engine.entries) + ([OUT_OF_SCOPE] if out_of_scope else [])
     index = {label: j for j, label in enumerate(labels)}
     weighting = Weighting.of(features.matrices)
