@@ -103,18 +103,21 @@ class Model:
         self.vocab = dict(zip(vocab.split("\n"), range(len(self.idf2)), strict=True)) if vocab else {}
 
 
-#: What the calibration reads of a candidate, in this order.
-READING = ("score", "lead", "similarity", "lead over out of scope", "coverage")
+#: What the calibration reads of a candidate, in this order. (The similarity alone
+#: was a fifth reading; it is part of the score, and cross-validation on the bundled
+#: knowledge base did no better with it: benchmarks/README.md, "Engine v2 choices".)
+READING = ("score", "lead", "lead over out of scope", "coverage")
 
 
 def reading(score: float, other: float, similarity: float, oos: float, coverage: float) -> tuple[float, ...]:
     """A candidate as the calibration reads it (see READING).
 
-    ``score`` is the candidate's ranking score, ``other`` the best score of
-    another entry, ``oos`` the out-of-scope class's score (-inf without one),
-    ``coverage`` the share of the question the index's vocabulary knows.
+    ``score`` is the candidate's ranking score (which includes ``similarity``),
+    ``other`` the best score of another entry, ``oos`` the out-of-scope class's
+    score (-inf without one), ``coverage`` the share of the question's content
+    weight that the index's vocabulary knows.
     """
-    return (score, score - other, similarity, max(min(score - oos, 5.0), -5.0), coverage)
+    return (score, score - other, max(min(score - oos, 5.0), -5.0), coverage)
 
 
 @dataclass(frozen=True, slots=True)

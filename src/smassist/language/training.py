@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 Example = tuple[str, str, str]  # (label, lang, question)
 
 #: Changes whenever what training produces changes (the in-process memo of trained layers).
-CODE_VERSION = 1
+CODE_VERSION = 2
 #: Character n-gram lengths (chosen by cross-validation, see benchmarks/engine_choices.py).
 CHARS = (2, 5)
 #: The SVM's regularisation (idem).
