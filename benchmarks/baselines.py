@@ -49,16 +49,19 @@ class EngineMatcher(Matcher):
     name = "smassist engine"
     calibrated = True
 
-    def __init__(self, synonyms=(), stopwords=None, kb=None):
-        self.synonyms, self.stopwords, self.kb = synonyms, stopwords, kb
+    def __init__(self, synonyms=(), stopwords=None, kb=None, train: bool = True):
+        self.synonyms, self.stopwords, self.kb, self.train = synonyms, stopwords, kb, train
+        if not train:
+            self.name = "smassist engine, similarity alone (no trained layer)"
 
     def fit(self, examples: Sequence[Example]) -> EngineMatcher:
         from smassist.language.engine import Engine
 
         if self.kb is not None:
-            self.engine = Engine(self.kb)
+            self.engine = Engine(self.kb, train=self.train)
         else:
-            self.engine = Engine.from_examples(list(examples), self.synonyms, self.stopwords)
+            self.engine = Engine.from_examples(list(examples), self.synonyms, self.stopwords,
+                                               out_of_scope=[] if self.train else None)
         return self
 
     def match(self, text: str, lang: str):

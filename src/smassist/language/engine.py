@@ -239,8 +239,8 @@ class Engine:
 
             try:
                 trained = training.train(self, examples, out_of_scope, build, groups=groups)
-            except training.TooLittleData:
-                return False  # a tiny knowledge base: similarity alone
+            except training.Untrainable:
+                return False  # a tiny (or a huge) knowledge base: similarity alone
             except Exception as exc:  # never fail a compile: similarity alone, and say why
                 import logging
 

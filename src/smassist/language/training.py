@@ -68,6 +68,8 @@ ENOUGH_HELD_OUT = 1000
 #: Fewer example questions than this per entry on average, or fewer entries than
 #: two: too little to cross-validate, so no trained layer (similarity alone).
 MIN_QUESTIONS_PER_ENTRY = 4
+#: More entries than this: no trained layer (training would take minutes).
+MAX_ENTRIES = 1000
 #: Share of the entries left out of each fold's training (their questions play unseen topics).
 UNSEEN_ENTRIES = 0.1
 #: A wrong answer costs this many missed answers when the answer threshold is chosen.
@@ -191,7 +193,11 @@ def to_model(features: Features, weighting: Weighting, coef: np.ndarray, bias: n
                  _floats(values * idf[:, None]), ids.shape[1], bias.tolist(), chars)
 
 
-class TooLittleData(ValueError):
+class Untrainable(ValueError):
+    """No trained layer for these examples (the engine answers by similarity alone)."""
+
+
+class TooLittleData(Untrainable):
     """Too few example questions to train and cross-validate a model."""
 
 
@@ -374,11 +380,14 @@ def train(engine: Engine, examples: Sequence[Example], out_of_scope: Sequence[tu
           c: float = SVM_C, groups: dict[str, str] | None = None) -> tuple[Model, Calibration, float]:
     """The model of ``engine`` (trained on everything) and its calibration (cross-validated).
 
-    Raises :class:`TooLittleData` when the examples cannot be cross-validated.
+    Raises :class:`Untrainable` when the examples are too few to cross-validate, or too many.
     """
     entries = {label for label, _, _ in examples}
     if len(entries) < 2 or len(examples) < MIN_QUESTIONS_PER_ENTRY * len(entries):
         raise TooLittleData(f"{len(examples)} example questions for {len(entries)} entries")
+    if len(entries) > MAX_ENTRIES:
+        raise Untrainable(f"{len(entries)} entries: more than {MAX_ENTRIES} are not trained "
+                          "(one-vs-rest training grows with entries x examples)")
     start = time.perf_counter()
     everything = [*examples, *((OUT_OF_SCOPE, lang, q) for lang, q in out_of_scope)]
     features = features_of(everything, engine.model_terms, chars)
