@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,67 @@ def test_a_tiny_knowledge_base_falls_back_to_similarity_alone() -> None:
     engine = Engine.from_examples([("a", "en", "hello there"), ("b", "en", "goodbye now")], out_of_scope=[])
     assert engine.model is None and engine.calibration is None
     assert engine.match("hello", "en").candidates
+
+
+def test_a_reload_trains_in_the_background_while_the_previous_version_answers(kb_copy: Path) -> None:
+    # A new example question changes what the model is trained on, so the reload
+    # really trains (no memo); meanwhile every question gets a whole answer from
+    # the previous version, and answering never stops for the training's length.
+    import threading
+    import time
+
+    from smassist.admin.reloader import start_watcher
+    from smassist.answering.assistant import Assistant
+
+    from .test_reloader import wait_for, write
+
+    assistant = Assistant.load(kb_copy, use_cache=False)
+    version_a, engine_a = assistant.kb.version, assistant.state.engine
+    assert engine_a.model is not None
+    roi = kb_copy / "entries" / "roi.yaml"
+    text = roi.read_text(encoding="utf-8")
+    head, sep, tail = text.partition("      fr:\n")
+    assert sep
+    edited = head + sep + "        - Quel bénéfice mesurable tirer d'une page entreprise bien animée ?\n" + tail
+    timeline: list[tuple[float, str, str]] = []
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def asker() -> None:
+        while not stop.is_set():
+            try:
+                reply = assistant.ask("Combien d'entreprises mesurent leur ROI ?")
+                timeline.append((time.monotonic(), reply.version, reply.kind))
+            except BaseException as exc:
+                errors.append(exc)
+            time.sleep(0.001)
+
+    watcher = start_watcher(assistant, interval=0.05, debounce=0.05)
+    threads = [threading.Thread(target=asker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(0.2)
+        written = time.monotonic()
+        write(roi, edited)
+        assert wait_for(lambda: assistant.kb.version != version_a, timeout=120)
+        swapped = time.monotonic()
+        time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        watcher.stop()
+    assert not errors
+    engine_b = assistant.state.engine
+    assert engine_b.model is not None and engine_b.model is not engine_a.model
+    assert engine_b.train_seconds > 0  # trained, not a memo
+    version_b = assistant.kb.version
+    assert {v for _, v, _ in timeline} == {version_a, version_b}
+    assert all(kind == "answer" for _, _, kind in timeline)
+    during = [t for t, v, _ in timeline if written < t < swapped]
+    assert during and all(v == version_a for t, v, _ in timeline if t < swapped - 0.5)
+    # Answering went on while the new version trained: no pause of two seconds.
+    times = [written, *during, swapped]
+    gaps = [b - a for a, b in pairwise(times)]
+    assert swapped - written > 1.0 and max(gaps) < 2.0, (swapped - written, max(gaps))
