@@ -54,7 +54,8 @@ def test_slack_reload_is_for_admins_and_reports_the_new_version(slack_running, k
     roi = kb_copy / "entries" / "roi.yaml"
     write(roi, version_b(roi.read_text(encoding="utf-8")))
     post_command(run, "reload", response="admin", user=ADMIN_SLACK)
-    [done] = run.slack.wait_for("response_url:admin")
+    # The new version's model is trained before it is served (seconds on CI's two cores).
+    [done] = run.slack.wait_for("response_url:admin", timeout=90)
     assert run.assistant.kb.version[:12] in done.args["text"]
     assert "entries" in done.args["text"] and done.args["text"].startswith("```")
     assert MARKER in run.assistant.ask(QUESTION).text
@@ -98,7 +99,8 @@ async def test_telegram_reload_and_report_for_admins_only(kb_copy: Path) -> None
             roi = kb_copy / "entries" / "roi.yaml"
             write(roi, version_b(roi.read_text(encoding="utf-8")))
             standin.message(ADMIN_TELEGRAM, "/reload")
-            [reloaded] = await standin.wait_for("sendMessage", chat_id=ADMIN_TELEGRAM)
+            # The new version's model is trained before it is served (seconds on CI's two cores).
+            [reloaded] = await standin.wait_for("sendMessage", chat_id=ADMIN_TELEGRAM, timeout=90)
             standin.message(ADMIN_TELEGRAM, "/report")
             await standin.wait_for("sendMessage", 2, chat_id=ADMIN_TELEGRAM)
     finally:

@@ -57,6 +57,8 @@ Example = tuple[str, str, str]  # (label, lang, question)
 CODE_VERSION = 2
 #: Character n-gram lengths (chosen by cross-validation, see benchmarks/engine_choices.py).
 CHARS = (2, 5)
+#: A feature is kept when this many training questions have it (engine terms, character n-grams).
+MIN_DF = (1, 2)
 #: The SVM's regularisation (idem).
 SVM_C = 0.5
 #: Labels whose weight a feature keeps beside its median (the model as stored).
@@ -116,11 +118,11 @@ class Weighting:
     idf: tuple[np.ndarray, np.ndarray]
 
     @classmethod
-    def of(cls, train: tuple[csr_matrix, csr_matrix]) -> Weighting:
+    def of(cls, train: tuple[csr_matrix, csr_matrix], min_df: tuple[int, int] | None = None) -> Weighting:
         keep, idf = [], []
-        for x in train:
+        for x, least in zip(train, min_df or MIN_DF, strict=True):
             df = np.asarray(x.getnnz(axis=0)).ravel()
-            columns = np.flatnonzero(df)
+            columns = np.flatnonzero(df >= least)
             keep.append(columns)
             idf.append(np.log((x.shape[0] + 1) / (df[columns] + 1)) + 1)
         return cls(tuple(keep), tuple(idf))
