@@ -32,7 +32,7 @@ from smassist.language.normalize import tokens
 #: The label of the out-of-scope class (``knowledge/out_of_scope.yaml``); never an entry id.
 OUT_OF_SCOPE = "(out of scope)"
 #: An entry's ranking score is the model's score plus this times the engine's
-#: similarity (chosen by cross-validation: benchmarks/engine_choices.py).
+#: similarity (benchmarks/engine_choices.py).
 SIMILARITY_WEIGHT = 1.0
 
 

@@ -54,15 +54,15 @@ if TYPE_CHECKING:
 Example = tuple[str, str, str]  # (label, lang, question)
 
 #: Changes whenever what training produces changes (the in-process memo of trained layers).
-CODE_VERSION = 2
-#: Character n-gram lengths (chosen by cross-validation, see benchmarks/engine_choices.py).
+CODE_VERSION = 3
+#: Character n-gram lengths (benchmarks/engine_choices.py --features).
 CHARS = (2, 5)
 #: A feature is kept when this many training questions have it (engine terms, character n-grams).
 MIN_DF = (1, 2)
-#: The SVM's regularisation (idem).
+#: The SVM regularisation (idem).
 SVM_C = 0.5
 #: Labels whose weight a feature keeps beside its median (the model as stored).
-KEEP_PER_FEATURE = 6
+KEEP_PER_FEATURE = 10
 #: Folds of the cross-validation; at most ``MAX_FOLDS`` are run once this many held-out
 #: questions are scored (a large knowledge base needs fewer folds to calibrate).
 FOLDS = 5

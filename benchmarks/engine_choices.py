@@ -1,0 +1,97 @@
+"""How the trained layer's choices were made (issue 13): calibration variants on one cross-validation.
+
+The bundled knowledge base is cross-validated once (every fold), as compiling a
+version does; then each calibration variant (what counts as a right answer:
+the entry, or an entry of the right topic; the cost of a wrong answer; which
+readings the calibration uses) chooses its thresholds on those held-out
+questions, and is reported with its cross-validated figures and, as the issue
+allows, on the existing evaluation set (tests/data/eval_questions.yaml; never
+the unseen one). Feature variants (character n-gram lengths, minimum document
+frequency, labels kept per feature) retrain the whole layer.
+
+    python benchmarks/engine_choices.py             # calibration variants (~1 min)
+    python benchmarks/engine_choices.py --features  # feature variants (~2 min each)
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+import time
+import timeit
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+EVAL_FILE = HERE.parent / "tests" / "data" / "eval_questions.yaml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--features", action="store_true", help="feature variants instead")
+    args = parser.parse_args(argv)
+    import numpy as np
+
+    import smassist.language.training as tr
+    from smassist.kb import loader
+    from smassist.language.engine import Engine, examples_of, texts_of
+    from smassist.language.evaluation import load_questions
+
+    kb = loader.load(HERE.parent / "knowledge")
+    examples, texts, oos = examples_of(kb), texts_of(kb), list(kb.out_of_scope)
+    topic = {e.id: e.topic for e in kb.entries.values()}
+    questions = load_questions(EVAL_FILE)
+
+    def build(fold):
+        kept = {x[0] for x in fold}
+        return Engine.from_examples(fold, kb.synonyms, kb.stopwords, [x for x in texts if x[0] in kept])
+
+    if args.features:
+        for chars, min_df, keep in [((2, 5), (1, 1), 6), ((2, 5), (1, 2), 6), ((2, 4), (1, 2), 6),
+                                    ((3, 5), (1, 2), 6), ((2, 5), (1, 2), 4), ((2, 5), (1, 2), 10)]:
+            tr.MIN_DF = min_df
+            for function in (tr.prune, tr.as_stored, tr.to_model):
+                function.__defaults__ = (keep,)
+            engine = Engine.from_examples(examples, kb.synonyms, kb.stopwords, texts)
+            model, calibration, seconds = tr.train(engine, examples, oos, build, chars=chars, groups=topic)
+            engine.model, engine.calibration = model, calibration
+            matches = [(q, engine.match(q.text, q.lang)) for q in questions]
+            strict = np.mean([m.decision == "answer" and topic[m.entry] == q.topic for q, m in matches if q.topic])
+            declined = np.mean([m.decision != "answer" for q, m in matches if not q.topic])
+            ms = min(timeit.repeat(lambda e=engine: [e.match(q.text, q.lang) for q in questions],
+                                   number=1, repeat=3)) / len(questions) * 1000
+            f = calibration.figures
+            print(f"chars={chars} min_df={min_df} keep={keep} features={len(model.vocab)} train {seconds:.1f}s | "
+                  f"CV topic-right {f['answered_right_topic']:.3f} wrong {f['answered_wrong']:.3f} "
+                  f"oos {f['out_of_scope_not_answered']:.3f} | eval strict {strict:.3f} oos {declined:.3f} | "
+                  f"match {ms:.2f} ms", flush=True)
+        return 0
+
+    start = time.perf_counter()
+    engine = Engine.from_examples(examples, kb.synonyms, kb.stopwords, texts)
+    model, _, _ = tr.train(engine, examples, oos, build, groups=topic)
+    engine.model = model
+    everything = [*examples, *((tr.OUT_OF_SCOPE, lang, q) for lang, q in oos)]
+    features = tr.features_of(everything, engine.model_terms)
+    held = tr.cross_validate(examples, oos, build, engine.model_terms, features=features, enough=10**9)
+    print(f"cross-validation: {len(held)} held-out questions, {time.perf_counter() - start:.1f} s", flush=True)
+    readings = [(q, *engine.rank(q.text, q.lang)) for q in questions]
+    n = len(readings[0][2])
+    for groups, cost, columns in itertools.product((None, topic), (1.0, 1.5, 2.0, 3.0),
+                                                   (tuple(range(n)), tuple(range(n - 1)))):
+        calibration = tr.calibrate(held, wrong_cost=cost, groups=groups, columns=columns)
+        conf = [calibration.confidence(*[r[i] for i in columns]) for _, _, r in readings]
+        ins = [(q, f, c) for (q, f, _), c in zip(readings, conf, strict=True) if q.topic]
+        outs = [c for (q, _, _), c in zip(readings, conf, strict=True) if not q.topic]
+        strict = np.mean([topic[f] == q.topic and c >= calibration.answer for q, f, c in ins])
+        declined = np.mean([c < calibration.answer for c in outs])
+        f = calibration.figures
+        print(f"right={'topic' if groups else 'entry'} cost={cost} readings={columns} | CV right "
+              f"{f['answered_right']:.3f} wrong {f['answered_wrong']:.3f} oos {f['out_of_scope_not_answered']:.3f} "
+              f"unseen {f['unseen_entry_not_answered']:.3f} thresholds {calibration.answer:.2f}/"
+              f"{calibration.clarify:.2f} | eval strict {strict:.3f} oos {declined:.3f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
