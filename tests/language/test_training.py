@@ -14,8 +14,7 @@ import pytest
 from smassist.kb import loader
 from smassist.language.engine import Engine
 from smassist.language.model import OUT_OF_SCOPE
-
-from .conftest import BUNDLED_KB
+from tests.conftest import BUNDLED_KB
 
 # A knowledge base about something else entirely (house plants), to show that the
 # thresholds come from each version's own data: nothing here sets a constant.
@@ -203,8 +202,7 @@ def test_a_reload_trains_in_the_background_while_the_previous_version_answers(kb
 
     from smassist.admin.reloader import start_watcher
     from smassist.answering.assistant import Assistant
-
-    from .test_reloader import wait_for, write
+    from tests.admin.test_reloader import wait_for, write
 
     assistant = Assistant.load(kb_copy, use_cache=False)
     version_a, engine_a = assistant.kb.version, assistant.state.engine
