@@ -51,30 +51,30 @@ class Model:
     """Linear one-vs-rest scores for each label, stored sparse by feature.
 
     A feature's weights for the labels are its median (``shift``: the same for
-    every label) plus, for the ``keep`` labels it tells apart most, the
-    difference (``labels``, ``values``); the rest of the differences are
-    dropped when the model is trained, and the cross-validation measures the
-    model as stored. IDF weights are folded in, so a question's score for a
+    every label) plus, for the few labels it tells apart most, the difference
+    (``label_ids``, ``values`` from ``starts[j]`` to ``starts[j + 1]``); the rest
+    of the differences are dropped when the model is trained, and the
+    cross-validation measures the model as stored. IDF weights are folded in, so a question's score for a
     label is, per feature group, a sum divided by the group's norm.
     """
 
-    __slots__ = ("bias", "chars", "idf2", "keep", "label_ids", "labels", "shift", "values", "vocab")
+    __slots__ = ("bias", "chars", "idf2", "label_ids", "labels", "shift", "starts", "values", "vocab")
 
     def __init__(self, labels: list[str], vocab: dict[str, int], idf: list[float], shift: list[float],
-                 label_ids: array, values: array, keep: int, bias: list[float], chars: tuple[int, int]):
+                 label_ids: array, values: array, starts: array, bias: list[float], chars: tuple[int, int]):
         self.labels = labels
         self.vocab = vocab
         self.idf2 = array("f", (w * w for w in idf))
         self.shift = array("f", shift)
         self.label_ids = label_ids
         self.values = values
-        self.keep = keep
+        self.starts = starts  # feature j's labels and values: [starts[j], starts[j + 1])
         self.bias = array("f", bias)
         self.chars = chars
 
     def scores(self, terms: list[str], text: str) -> list[float]:
         """A score per label (``self.labels``) for a question read as ``terms``."""
-        n, keep = len(self.labels), self.keep
+        n, starts = len(self.labels), self.starts
         total = list(self.bias)
         vocab, idf2, shift = self.vocab, self.idf2, self.shift
         label_ids, values = self.label_ids, self.values
@@ -84,21 +84,24 @@ class Model:
                 continue
             scale = 1 / math.sqrt(sum(idf2[j] for j in rows))
             common = sum(map(shift.__getitem__, rows))
-            positions = [p for j in rows for p in range(j * keep, j * keep + keep)]
-            pick = itemgetter(*positions)
+            positions = [p for j in rows for p in range(starts[j], starts[j + 1])]
             sums = [0.0] * n
-            for label, value in zip(pick(label_ids), pick(values), strict=True):
-                sums[label] += value
+            if positions:
+                pick = itemgetter(*positions)
+                picked = (pick(label_ids), pick(values)) if len(positions) > 1 else \
+                    ((pick(label_ids),), (pick(values),))
+                for label, value in zip(*picked, strict=True):
+                    sums[label] += value
             total = [t + scale * (s + common) for t, s in zip(total, sums, strict=True)]
         return total
 
     def __getstate__(self) -> tuple:
         # Features never contain a newline: one string loads faster than a list.
         return (self.labels, "\n".join(self.vocab), self.idf2, self.shift, self.label_ids,
-                self.values, self.keep, self.bias, self.chars)
+                self.values, self.starts, self.bias, self.chars)
 
     def __setstate__(self, state: tuple) -> None:
-        (self.labels, vocab, self.idf2, self.shift, self.label_ids, self.values, self.keep,
+        (self.labels, vocab, self.idf2, self.shift, self.label_ids, self.values, self.starts,
          self.bias, self.chars) = state
         self.vocab = dict(zip(vocab.split("\n"), range(len(self.idf2)), strict=True)) if vocab else {}
 

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 Example = tuple[str, str, str]  # (label, lang, question)
 
 #: Changes whenever what training produces changes (the in-process memo of trained layers).
-CODE_VERSION = 3
+CODE_VERSION = 4
 #: Character n-gram lengths (benchmarks/engine_choices.py --features).
 CHARS = (2, 5)
 #: A feature is kept when this many training questions have it (engine terms, character n-grams).
@@ -63,6 +63,8 @@ MIN_DF = (1, 2)
 SVM_C = 0.5
 #: Labels whose weight a feature keeps beside its median (the model as stored).
 KEEP_PER_FEATURE = 10
+#: Of the kept differences, this share (the smallest) is dropped (answering time).
+DROP_SHARE = 0.5
 #: Folds of the cross-validation; at most ``MAX_FOLDS`` are run once this many held-out
 #: questions are scored (a large knowledge base needs fewer folds to calibrate).
 FOLDS = 5
@@ -161,21 +163,32 @@ def _floats(values: np.ndarray) -> array:
     return out
 
 
-def prune(coef: np.ndarray, keep: int = KEEP_PER_FEATURE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(median per feature, kept label ids, kept differences): the model as stored."""
+def prune(coef: np.ndarray, keep: int = KEEP_PER_FEATURE,
+          drop: float = DROP_SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(median per feature, offsets, label ids, differences): the model as stored.
+
+    Each feature keeps its median and, of its ``keep`` largest differences from it,
+    those above the ``drop`` quantile of all kept differences (a feature that tells
+    no label apart keeps none), so answering adds few numbers per feature.
+    """
     weights = coef.T  # feature x label
     keep = min(keep, weights.shape[1])
     median = np.median(weights, axis=1)
     difference = weights - median[:, None]
     ids = np.argpartition(-np.abs(difference), keep - 1, axis=1)[:, :keep]
-    return median, ids, np.take_along_axis(difference, ids, axis=1)
+    values = np.take_along_axis(difference, ids, axis=1)
+    cut = np.quantile(np.abs(values), drop) if values.size and drop > 0 else 0.0
+    mask = np.abs(values) >= cut
+    offsets = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
+    return median, offsets, ids[mask], values[mask]
 
 
 def as_stored(coef: np.ndarray, keep: int = KEEP_PER_FEATURE) -> np.ndarray:
     """``coef`` as the stored model computes with it (labels x features)."""
-    median, ids, values = prune(coef, keep)
+    median, offsets, ids, values = prune(coef, keep)
     dense = np.repeat(median[:, None], coef.shape[0], axis=1)
-    np.put_along_axis(dense, ids, values + median[:, None], axis=1)
+    rows = np.repeat(np.arange(len(median)), np.diff(offsets))
+    dense[rows, ids] += values
     return dense.T
 
 
@@ -188,11 +201,14 @@ def to_model(features: Features, weighting: Weighting, coef: np.ndarray, bias: n
         names.append([inverse[j] for j in columns])
     vocab = {f: i for i, f in enumerate([*names[0], *names[1]])}
     idf = np.concatenate(weighting.idf)
-    median, ids, values = prune(coef, keep)
+    median, offsets, ids, values = prune(coef, keep)
+    rows = np.repeat(np.arange(len(median)), np.diff(offsets))
     label_ids = array("H")
     label_ids.frombytes(np.ascontiguousarray(ids, dtype=np.uint16).tobytes())
+    starts = array("I")
+    starts.frombytes(np.ascontiguousarray(offsets, dtype=np.uint32).tobytes())
     return Model(list(labels), vocab, idf.tolist(), (median * idf).tolist(), label_ids,
-                 _floats(values * idf[:, None]), ids.shape[1], bias.tolist(), chars)
+                 _floats(values * idf[rows]), starts, bias.tolist(), chars)
 
 
 class Untrainable(ValueError):
