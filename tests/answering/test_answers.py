@@ -170,6 +170,8 @@ def test_sources_name_who_ran_the_study(assistant: Assistant) -> None:
     assert details["barometre-2017"]["article_title"].startswith("Réseaux sociaux d'entreprise")
 
 
+@pytest.mark.xfail(strict=True, reason="engine v2 (issue 13) gives this question a 'did you mean' "
+                   "(confidence between the version's clarify and answer thresholds), not a decline")
 def test_decline_with_plausible_entries_offers_them_as_choices(assistant: Assistant) -> None:
     reply = assistant.ask("Mastodon pour les entreprises ?", conversation="d")
     assert reply.kind == "unknown" and reply.suggestions and not reply.topics
