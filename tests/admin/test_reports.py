@@ -144,6 +144,7 @@ def seeded_log() -> Assistant:
     good = assistant.ask("Combien d'entreprises mesurent leur ROI ?", channel="telegram", user="7")
     assistant.record_feedback(good.id, True, channel="telegram", user="7")
     old = assistant.ask("Comment faire un gâteau au chocolat ?", channel="cli")
+    assert assistant.recorder.flush()  # records are written by the log's writer thread
     with sqlite3.connect(assistant.recorder.path) as conn:
         conn.execute("UPDATE questions SET asked_at = '2020-01-01T00:00:00.000000Z' WHERE reply_id = ?",
                      (old.id,))

@@ -103,6 +103,7 @@ def test_raw_user_ids_only_when_the_admin_opts_in(tmp_path: Path, monkeypatch: p
 
 def test_database_is_created_in_wal_mode_with_a_schema_version(assistant: Assistant) -> None:
     assistant.ask("ROI ?")
+    assert assistant.recorder.flush()
     conn = sqlite3.connect(assistant.recorder.path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
@@ -125,6 +126,7 @@ def test_unwritable_database_path_still_answers_and_warns_once(
         replies = [assistant.ask("Combien d'entreprises mesurent leur ROI ?") for _ in range(3)]
         assistant.record_feedback(replies[0].id, True)
         assistant.record_click(replies[0].id, "platforms-used")
+        assert not store.flush(timeout=2)  # tried, and failed
     assert all(r.kind == "answer" for r in replies)
     warnings = [r for r in caplog.records if r.name == "smassist.admin.store"]
     assert len(warnings) == 1
@@ -165,6 +167,7 @@ def test_prune_deletes_old_questions_and_their_feedback(assistant: Assistant) ->
     store = assistant.recorder
     old = assistant.ask("Combien d'entreprises mesurent leur ROI ?")
     assistant.record_feedback(old.id, False)
+    assert store.flush()
     conn = sqlite3.connect(store.path)
     with conn:
         conn.execute("UPDATE questions SET asked_at = '2020-01-01T00:00:00.000000Z'")
@@ -180,6 +183,7 @@ def test_log_prune_and_export_commands(capsys: pytest.CaptureFixture[str]) -> No
     first = assistant.ask("Combien d'entreprises mesurent leur ROI ?", channel="telegram", user="42")
     assistant.record_feedback(first.id, True, channel="telegram", user="42")
     assistant.ask("Quelle est la météo ?", channel="slack")
+    assert store.flush()  # the server's writer thread; the CLI below is another reader
     capsys.readouterr()
 
     assert main(["log", "export", "--json"]) == 0

@@ -38,9 +38,20 @@ class Call:
 
 @dataclass
 class Failure:
+    """A scripted answer: ``status`` with ``body``, after ``delay`` seconds; ``drop``: close
+    the connection without answering; ``answer``: the normal answer instead (after the delay)."""
+
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: dict[str, Any] = field(default_factory=lambda: {"ok": False, "error": "failure"})
+    delay: float = 0.0
+    drop: bool = False
+    answer: bool = False
+
+
+class _Server(ThreadingHTTPServer):
+    request_queue_size = 1024  # the load benchmark sends from many threads at once
+    daemon_threads = True
 
 
 class SlackStandIn:
@@ -54,8 +65,7 @@ class SlackStandIn:
         self._lock = threading.Lock()
         self._ts = 1700000000.000100
         self._files = 0
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
+        self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     # --- lifecycle -------------------------------------------------------------
@@ -194,7 +204,12 @@ class SlackStandIn:
                             failure.status if failure else 200)
                 with standin._lock:
                     standin.calls.append(call)
-                if failure:
+                if failure and failure.delay:
+                    time.sleep(failure.delay)
+                if failure and failure.drop:
+                    self.close_connection = True
+                    self.connection.shutdown(2)  # no answer at all
+                elif failure and not failure.answer:
                     self._send(failure.status, failure.body, failure.headers)
                 elif method.startswith("response_url:"):
                     self._send(200, None)

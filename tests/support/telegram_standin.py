@@ -98,6 +98,7 @@ class BotAPIStandIn:
         self._message_ids = itertools.count(1000)
         self._arrived = asyncio.Event()
         self._failures: dict[str, list[_Failure]] = {}
+        self._hangs: dict[int, list[float]] = {}
         self._closing = False
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -168,6 +169,10 @@ class BotAPIStandIn:
         """The next call to ``method`` gets this error (``retry_after=1`` for a 429)."""
         self._failures.setdefault(method, []).append(_Failure(status, description, parameters))
 
+    def hang_next(self, chat_id: int, seconds: float) -> None:
+        """The next sendMessage to ``chat_id`` is answered only after ``seconds`` (a hung send)."""
+        self._hangs.setdefault(chat_id, []).append(seconds)
+
     def calls_to(self, method: str, *, ok_only: bool = True) -> list[Call]:
         return [c for c in self.calls if c.method == method and (c.status == 200 or not ok_only)]
 
@@ -197,6 +202,10 @@ class BotAPIStandIn:
         if request.match_info["token"] != self.token:
             return self._error(Call(method, params), 401, "Unauthorized")
         call = Call(method, params)
+        if method == "sendMessage":
+            hangs = self._hangs.get(int(params.get("chat_id") or 0))
+            if hangs:
+                await asyncio.sleep(hangs.pop(0))
         queued = self._failures.get(method)
         if queued:
             failure = queued.pop(0)

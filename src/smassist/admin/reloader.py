@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from smassist import metrics
 from smassist.kb.files import Fingerprint, fingerprint
 from smassist.texts import scoped
 
@@ -88,11 +89,13 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
             return ReloadOutcome(True, False, current.version[:12], current.version[:12],
                                  current.summary(), (), unsettled=True)
         if problems:
+            metrics.RELOADS.inc(outcome="failed")
             log.error("knowledge base not reloaded, still serving version %s:\n%s",
                       current.version[:12], "\n".join(str(p) for p in problems))
             return ReloadOutcome(False, False, current.version[:12], current.version[:12],
                                  current.summary(), problems)
         changed = kb.version != current.version
+        metrics.RELOADS.inc(outcome="reloaded" if changed else "unchanged")
         if changed:
             assistant.swap(kb, engine)
             log.info("knowledge base reloaded: version %s (was %s)", kb.version[:12],

@@ -18,17 +18,21 @@ the database). ``SMASSIST_LOG_RAW_USERS=1`` keeps raw ids instead.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import re
 import threading
+import time
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from smassist import metrics
 from smassist.settings import Settings, current
 
 if TYPE_CHECKING:
@@ -252,66 +256,206 @@ def _read_or_create_key(path: Path | None) -> bytes:
 class SQLiteStore:
     """The question log in one SQLite file (WAL mode), opened on first use.
 
-    One connection shared by every thread behind a lock: the writes are a
-    single small INSERT each.
+    Recording never waits for the disk: ``record_*`` put a row on a bounded
+    queue (``queue_size``) and return; one writer thread writes what has queued
+    in batches, one transaction each. When SQLite is busy (another process holds
+    the lock) the batch is kept and tried again, so a lock held for seconds
+    delays the log, not the answers, and loses nothing the queue can hold; what
+    arrives while the queue is full is dropped and counted (``dropped``,
+    ``smassist_question_log_dropped``). Before each batch the writer checks that
+    the file it has open is still the one at ``path``: a log deleted or replaced
+    while running is reopened (a new file is created) and the admins told so in
+    the log. Each outage gives one warning, and its end one line.
+
+    Reads (``questions``, ``prune``) first let the writer catch up (``flush``),
+    then use a connection of their own.
     """
 
     def __init__(self, path: str | os.PathLike[str], *, secret: str | bytes | None = None,
-                 raw_users: bool = False, timeout: float = 1.0):
+                 raw_users: bool = False, timeout: float = 0.5, queue_size: int = 10_000,
+                 batch_size: int = 500):
         self.path = Path(path).expanduser()
         self.users = UserKeys(self.path.parent / KEY_NAME, secret, raw_users)
-        self._timeout = timeout
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        self._failing = False
+        self._timeout = timeout  # SQLite's busy timeout, in the writer thread only
+        self._queue_size = queue_size
+        self._batch_size = batch_size
+        self._pending: deque[tuple[int, str, tuple[Any, ...]]] = deque()
+        self._cond = threading.Condition()
+        self._queued = 0  # sequence number of the last record queued
+        self._attempts = 0  # batches the writer started to write
+        self._failed_attempt = 0  # the number of the last one that failed
+        self._writer: threading.Thread | None = None
+        self._closing = False
+        self._wconn: sqlite3.Connection | None = None
+        self._wfile: tuple[int, int] | None = None  # (device, inode) of the file the writer has open
+        self._lock = threading.RLock()  # reads and prune, one at a time
+        self._failing: str | None = None  # the reason of the current outage
+        self._queue_full = False
+        self.dropped = 0
+        self.written = 0
+        metrics.STORE_QUEUE.read_from(lambda: len(self._pending))
 
     def __repr__(self) -> str:
         return f"SQLiteStore({str(self.path)!r})"
 
-    # --- the Recorder side: never raises ---------------------------------------
+    # --- the Recorder side: never raises, never waits --------------------------
 
     def record_question(self, reply: Reply, channel: str, user: str | None) -> None:
-        self._write(
-            "INSERT OR REPLACE INTO questions (reply_id, asked_at, channel, user_key, lang, "
-            "question, kind, topic, entry, confidence, suggestions, version) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            lambda: (reply.id, _iso(utcnow()), channel, self.users.key(user), reply.lang,
-                     reply.question, reply.kind, reply.topic, reply.entry,
-                     float(reply.confidence),
-                     json.dumps([s.entry for s in reply.suggestions]), reply.version or None),
-        )
+        self._enqueue("question", (
+            reply.id, _iso(utcnow()), channel, user, reply.lang, reply.question, reply.kind,
+            reply.topic, reply.entry, float(reply.confidence),
+            json.dumps([s.entry for s in reply.suggestions]), reply.version or None))
 
     def record_feedback(self, reply_id: str, useful: bool, channel: str, user: str | None) -> None:
-        self._write(
-            "INSERT INTO feedback (reply_id, at, channel, user_key, useful) VALUES (?, ?, ?, ?, ?)",
-            lambda: (reply_id, _iso(utcnow()), channel, self.users.key(user), int(bool(useful))),
-        )
+        self._enqueue("feedback", (reply_id, _iso(utcnow()), channel, user, int(bool(useful))))
 
     def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None:
-        self._write(
-            "INSERT INTO clicks (reply_id, at, channel, user_key, entry) VALUES (?, ?, ?, ?, ?)",
-            lambda: (reply_id, _iso(utcnow()), channel, self.users.key(user), entry),
-        )
+        self._enqueue("click", (reply_id, _iso(utcnow()), channel, user, entry))
 
-    def _write(self, sql: str, params: Any) -> None:
+    def _enqueue(self, kind: str, row: tuple[Any, ...]) -> None:
+        with self._cond:
+            if self._closing:
+                return
+            if len(self._pending) >= self._queue_size:
+                self.dropped += 1
+                metrics.STORE_DROPPED.inc(store="sqlite")
+                if not self._queue_full:
+                    self._queue_full = True
+                    log.warning("question log %s: %d records waiting to be written; new "
+                                "questions are answered but not logged until it catches up",
+                                self.path, len(self._pending))
+                return
+            self._queued += 1
+            self._pending.append((self._queued, kind, row))
+            if self._writer is None:
+                self._start_writer()
+            self._cond.notify()
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every record queued so far is written; True if so.
+
+        Returns False sooner when a write tried after this call failed (the log is
+        failing: nothing to wait for), or after ``timeout`` seconds.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            target = self._queued
+            started = self._attempts
+            while any(seq <= target for seq, _, _ in self._pending):
+                left = deadline - time.monotonic()
+                if left <= 0 or self._failed_attempt > started:
+                    return False
+                self._cond.wait(min(left, 0.05))
+            return True
+
+    # --- the writer thread -------------------------------------------------------------
+
+    def _start_writer(self) -> None:
+        self._writer = threading.Thread(target=self._write_loop, name="question-log-writer",
+                                        daemon=True)
+        self._writer.start()
+        atexit.register(self._at_exit)
+
+    def _write_loop(self) -> None:
+        delay = 0.05
+        while True:
+            with self._cond:
+                while not self._pending and not self._closing:
+                    self._cond.wait()
+                if not self._pending:
+                    return
+                batch = [self._pending[i] for i in range(min(self._batch_size, len(self._pending)))]
+                self._attempts += 1
+                attempt = self._attempts
+            reason = self._write_batch(batch)
+            with self._cond:
+                if reason is not None:
+                    self._failed_attempt = attempt
+                else:
+                    for _ in batch:
+                        self._pending.popleft()
+                    self.written += len(batch)
+                    if self._queue_full and len(self._pending) < self._queue_size // 2:
+                        self._queue_full = False
+                self._cond.notify_all()
+                closing = self._closing
+            if reason is None:
+                delay = 0.05
+                if self._failing:
+                    log.warning("question log %s is writable again (%d records waited; %d "
+                                "dropped so far)", self.path, len(batch), self.dropped)
+                    self._failing = None
+                continue
+            metrics.STORE_ERRORS.inc(store="sqlite", reason=reason.split(":")[0])
+            if closing:
+                return
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+    def _write_batch(self, batch: list[tuple[int, str, tuple[Any, ...]]]) -> str | None:
+        """None once written; else why not (the batch stays queued)."""
+        import sqlite3
+
         try:
-            with self._lock:
-                conn = self._connection(create=True)
-                with conn:
-                    conn.execute(sql, params())
-        except Exception as exc:  # the log must never stop an answer
-            self._failed(exc)
-        else:
-            if self._failing:
-                self._failing = False
-                log.warning("question log %s is writable again", self.path)
+            conn = self._writer_connection()
+            with conn:
+                for _, kind, row in batch:
+                    conn.execute(_INSERT[kind], self._with_user_key(kind, row))
+        except sqlite3.OperationalError as exc:
+            busy = "locked" in str(exc) or "busy" in str(exc)
+            self._outage("busy" if busy else "error", exc)
+            if not busy:
+                self._drop_writer_connection()
+            return "busy" if busy else "error"
+        except Exception as exc:  # the log must never stop an answer, nor its writer
+            self._outage("error", exc)
+            self._drop_writer_connection()
+            return "error"
+        return None
 
-    def _failed(self, exc: BaseException) -> None:
-        if not self._failing:
-            self._failing = True
-            log.warning("cannot write the question log %s (%s); questions are still answered "
-                        "but not logged until it is fixed", self.path, exc)
-        self._drop_connection()
+    def _with_user_key(self, kind: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return (*row[:3], self.users.key(row[3]), *row[4:])
+
+    def _outage(self, reason: str, exc: BaseException) -> None:
+        if self._failing is None:
+            self._failing = reason
+            if reason == "busy":
+                log.warning("question log %s is locked by another process (%s); questions are "
+                            "answered and their records wait in memory (up to %d)", self.path,
+                            exc, self._queue_size)
+            else:
+                log.warning("cannot write the question log %s (%s); questions are still "
+                            "answered but not logged until it is fixed", self.path, exc)
+
+    def _writer_connection(self) -> sqlite3.Connection:
+        if self._wconn is not None:
+            try:
+                now = os.stat(self.path)
+                same = (now.st_dev, now.st_ino) == self._wfile
+            except OSError:
+                same = False
+            if not same:
+                metrics.STORE_ERRORS.inc(store="sqlite", reason="missing_file")
+                log.warning("question log %s was deleted or replaced while in use; opening "
+                            "the file now at that path (a new log if there is none)", self.path)
+                self._drop_writer_connection()
+        if self._wconn is None:
+            self._wconn = self._connection(create=True)
+            found = os.stat(self.path)
+            self._wfile = (found.st_dev, found.st_ino)
+        return self._wconn
+
+    def _drop_writer_connection(self) -> None:
+        if self._wconn is not None:
+            with contextlib.suppress(Exception):
+                self._wconn.close()
+            self._wconn = None
+            self._wfile = None
+
+    def _at_exit(self) -> None:
+        # A command that records and exits (smassist ask) still gets its line written.
+        if self._pending:
+            self.flush(timeout=2.0)
 
     # --- the admin side: raises StoreUnavailable --------------------------------
 
@@ -319,13 +463,13 @@ class SQLiteStore:
         return list(self.iter_questions(since))
 
     def iter_questions(self, since: datetime | None = None) -> Iterator[QuestionRecord]:
+        self.flush(timeout=2.0)
         if not self.path.exists():
             return iter(())
         import sqlite3
 
         try:
-            with self._lock:
-                conn = self._connection(create=False)
+            with self._lock, contextlib.closing(self._connection(create=False)) as conn:
                 where, params = ("WHERE asked_at >= ?", (_iso(since),)) if since else ("", ())
                 rows = conn.execute(
                     f"SELECT reply_id, asked_at, channel, user_key, lang, question, kind, topic, "
@@ -340,7 +484,6 @@ class SQLiteStore:
                         "SELECT reply_id, entry FROM clicks ORDER BY at, rowid"):
                     clicks.setdefault(reply_id, []).append(entry)
         except sqlite3.Error as exc:
-            self._drop_connection()
             raise StoreUnavailable(f"cannot read the question log {self.path}: {exc}") from None
         return iter([
             QuestionRecord(
@@ -353,14 +496,14 @@ class SQLiteStore:
         ])
 
     def prune(self, before: datetime) -> int:
+        self.flush(timeout=2.0)
         if not self.path.exists():
             return 0
         import sqlite3
 
         cutoff = _iso(before)
         try:
-            with self._lock:
-                conn = self._connection(create=False)
+            with self._lock, contextlib.closing(self._connection(create=False)) as conn:
                 with conn:
                     old = "SELECT reply_id FROM questions WHERE asked_at < ?"
                     conn.execute(f"DELETE FROM feedback WHERE reply_id IN ({old}) OR at < ?",
@@ -373,18 +516,29 @@ class SQLiteStore:
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 conn.execute("VACUUM")
         except sqlite3.Error as exc:
-            self._drop_connection()
             raise StoreUnavailable(f"cannot prune the question log {self.path}: {exc}") from None
         return deleted
 
-    def close(self) -> None:
-        self._drop_connection()
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (at most ``timeout`` seconds), then stop the writer."""
+        if self._writer is not None:
+            self.flush(timeout)
+        with self._cond:
+            self._closing = True
+            left = len(self._pending)
+            self._cond.notify_all()
+        if self._writer is not None:
+            self._writer.join(timeout=1.0)
+            with contextlib.suppress(Exception):
+                atexit.unregister(self._at_exit)
+        if left:
+            log.warning("question log %s closed with %d records not written", self.path, left)
+        if self._writer is None or not self._writer.is_alive():
+            self._drop_writer_connection()
 
-    # --- the connection -------------------------------------------------------------
+    # --- connections -------------------------------------------------------------------
 
     def _connection(self, create: bool) -> sqlite3.Connection:
-        if self._conn is not None:
-            return self._conn
         import sqlite3
 
         if create:
@@ -408,15 +562,17 @@ class SQLiteStore:
         except BaseException:
             conn.close()
             raise
-        self._conn = conn
         return conn
 
-    def _drop_connection(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                with contextlib.suppress(Exception):
-                    self._conn.close()
-                self._conn = None
+
+_INSERT = {
+    "question": "INSERT OR REPLACE INTO questions (reply_id, asked_at, channel, user_key, lang, "
+                "question, kind, topic, entry, confidence, suggestions, version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "feedback": "INSERT INTO feedback (reply_id, at, channel, user_key, useful) "
+                "VALUES (?, ?, ?, ?, ?)",
+    "click": "INSERT INTO clicks (reply_id, at, channel, user_key, entry) VALUES (?, ?, ?, ?, ?)",
+}
 
 
 def _restrict(path: Path) -> None:

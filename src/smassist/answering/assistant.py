@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from smassist import metrics
 from smassist.answering.building import compose, more
 from smassist.answering.clean import clean_question, other_language, strip_invisible
 from smassist.answering.conversation import (
@@ -116,7 +118,10 @@ class Assistant:
         # Undecodable bytes (a terminal's surrogate escapes) become U+FFFD, so the reply,
         # its JSON and the question log only ever hold valid text.
         text = _SURROGATES.sub("\ufffd", text)
+        started = time.perf_counter()
         reply = self._ask(text, lang, conversation)
+        metrics.ANSWER_SECONDS.observe(time.perf_counter() - started, channel=channel)
+        metrics.QUESTIONS.inc(channel=channel, decision=reply.kind)
         if self.recorder is not None:
             self.recorder.record_question(reply, channel, user)
         return reply

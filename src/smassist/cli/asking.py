@@ -30,20 +30,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
         else:
             sys.stdout.write(terminal.render(reply, color=color) + "\n")
 
-    if args.question:
-        answer(" ".join(args.question))
+    try:
+        if args.question:
+            answer(" ".join(args.question))
+            return EXIT_OK
+        first = True
+        for line in sys.stdin:
+            question = line.rstrip("\r\n")
+            if not question.strip():
+                continue
+            if not args.json and not first:
+                sys.stdout.write("\n")
+            answer(question)
+            sys.stdout.flush()
+            first = False
         return EXIT_OK
-    first = True
-    for line in sys.stdin:
-        question = line.rstrip("\r\n")
-        if not question.strip():
-            continue
-        if not args.json and not first:
-            sys.stdout.write("\n")
-        answer(question)
-        sys.stdout.flush()
-        first = False
-    return EXIT_OK
+    finally:
+        _close(assistant.recorder)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -51,7 +54,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
     assistant = load_assistant(args)
     assistant.recorder = question_log(args)
-    return run_chat(assistant, lang=args.lang, color=color_wanted(args), settings=settings_of(args))
+    try:
+        return run_chat(assistant, lang=args.lang, color=color_wanted(args),
+                        settings=settings_of(args))
+    finally:
+        _close(assistant.recorder)
+
+
+def _close(recorder: Any) -> None:
+    """The question log's writer gets its last lines to disk (bounded) before the command ends."""
+    close = getattr(recorder, "close", None)
+    if close is not None:
+        close(timeout=2.0)
 
 
 def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:

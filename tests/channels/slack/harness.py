@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from smassist.answering.assistant import Assistant
-from smassist.channels.slack.server import make_http_server
+from smassist.channels.slack.server import make_front
 from tests.conftest import ListRecorder
 from tests.support.slack_standin import (
     BOT_ID,
@@ -44,11 +43,23 @@ class Running:
     def log(self) -> QuestionLog:
         return self.assistant.recorder  # type: ignore[return-value]
 
+class _Served:
+    """The Slack front serving from a thread; ``shutdown``/``server_close`` stop it."""
+
+    def __init__(self, app: Any):
+        self.front = make_front(app, SECRET, "127.0.0.1", 0)
+        self.url = self.front.start_in_thread()
+
+    def shutdown(self) -> None:
+        self.front.stop_thread()
+
+    def server_close(self) -> None:
+        pass
+
+
 def start_http(app: Any) -> tuple[str, Any]:
-    server = make_http_server(app, "127.0.0.1", 0)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    host, port = server.server_address[:2]
-    return f"http://{host}:{port}/slack/events", server
+    served = _Served(app)
+    return f"{served.url}/slack/events", served
 
 
 # --- what Slack sends ----------------------------------------------------------------

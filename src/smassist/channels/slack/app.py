@@ -12,18 +12,15 @@ import html
 import logging
 import re
 from collections.abc import Mapping
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 from slack_sdk.webhook import WebhookClient
 
+from smassist import metrics
 from smassist.answering.assistant import Assistant
 from smassist.answering.reply import Reply
 from smassist.channels.base import Attachment, Channel, conversation_key
@@ -44,6 +41,7 @@ from smassist.channels.slack.blocks import (
     render,
 )
 from smassist.channels.slack.memory import Recent
+from smassist.channels.slack.retry import DeliveryPolicy
 from smassist.channels.slack.texts import text as say
 from smassist.language import detect as language
 from smassist.settings import Settings
@@ -66,12 +64,8 @@ _HUMAN_SUBTYPES = frozenset({None, "file_share", "thread_broadcast"})
 
 
 def retry_handlers() -> list:
-    """Retries for the Web API: network errors, 429 (honouring Retry-After) and 5xx."""
-    return [
-        ConnectionErrorRetryHandler(max_retry_count=2),
-        RateLimitErrorRetryHandler(max_retry_count=3),
-        ServerErrorRetryHandler(max_retry_count=2),
-    ]
+    """Retries for the Web API: one policy, one budget per failure kind (see retry.py)."""
+    return [DeliveryPolicy()]
 
 
 def make_client(token: str, api_url: str | None = None) -> WebClient:
@@ -83,7 +77,8 @@ def make_client(token: str, api_url: str | None = None) -> WebClient:
 def build_app(assistant: Assistant, *, token: str | None = None, signing_secret: str = "",
               client: WebClient | None = None, api_url: str | None = None,
               subcommands: Mapping[str, commands.SubCommandSpec] | None = None,
-              socket_mode: bool = False, settings: Settings | None = None) -> App:
+              socket_mode: bool = False, settings: Settings | None = None,
+              listener_executor: Executor | None = None) -> App:
     """The bolt app answering with ``assistant``.
 
     Give either ``client`` or ``token`` (and optionally ``api_url``). Request
@@ -102,6 +97,7 @@ def build_app(assistant: Assistant, *, token: str | None = None, signing_secret:
         process_before_response=False,
         ignoring_self_events_enabled=True,
         logger=_bolt_logger(),
+        listener_executor=listener_executor,
     )
     door = SlackDoor(assistant, subcommands=subcommands, client=client, settings=settings)
     register(app, door)
@@ -227,10 +223,12 @@ class SlackDoor(Channel):
         event_id = body.get("event_id")
         if event_id and not self.handled.add_if_new(f"event:{event_id}", True):
             logger.info("event %s already handled (Slack retry); not answering again", event_id)
+            metrics.DUPLICATES_DROPPED.inc(channel=CHANNEL)
             return False
         message_key = f"message:{event.get('channel')}:{event.get('ts')}"
         if not self.handled.add_if_new(message_key, True):
             logger.info("message %s already answered; not answering again", message_key)
+            metrics.DUPLICATES_DROPPED.inc(channel=CHANNEL)
             return False
         return True
 

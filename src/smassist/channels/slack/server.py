@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import hashlib
+import hmac
 import logging
 import signal
 import threading
+import time
 from collections.abc import Mapping
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING
 
-from slack_bolt import App, BoltRequest
+from aiohttp import web
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -18,6 +23,7 @@ from smassist.channels.base import CommandError, load_assistant
 from smassist.channels.logs import configure_logging
 from smassist.channels.slack.app import build_app, make_client
 from smassist.settings import Settings, SlackSettings, current
+from smassist.web.server import DaemonExecutor, Front, Limits, Refused, finish, read_body
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -26,6 +32,12 @@ logger = logging.getLogger("smassist.slack")
 
 EVENTS_PATH = "/slack/events"
 MAX_BODY_BYTES = 1_000_000
+#: Slack's own rule: a request signed more than five minutes ago is a replay.
+MAX_SIGNATURE_AGE = 300
+#: Threads that parse and dispatch signed requests (bolt acks, then answers on its own pool).
+DISPATCH_THREADS = 4
+#: Threads that answer (ask, then chat.postMessage); daemon threads, so a hung call cannot delay exit.
+LISTENER_THREADS = 16
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -65,14 +77,15 @@ def credentials(socket_mode: bool, slack: SlackSettings) -> dict[str, str]:
     return found
 
 
-def create_app(assistant: Assistant, settings: Settings, socket_mode: bool) -> App:
+def create_app(assistant: Assistant, settings: Settings, socket_mode: bool,
+               listener_executor: Executor | None = None) -> App:
     """The bolt app with the environment's credentials; CredentialsError if Slack refuses them."""
     creds = credentials(socket_mode, settings.slack)
     api_url = settings.slack.api_url
     client = make_client(creds["SLACK_BOT_TOKEN"], api_url)
     try:
         return build_app(assistant, client=client, signing_secret=creds["SLACK_SIGNING_SECRET"],
-                         socket_mode=socket_mode)
+                         socket_mode=socket_mode, listener_executor=listener_executor)
     except BoltError as exc:
         # bolt checks the bot token with auth.test when the app is built.
         raise CredentialsError(f"SLACK_BOT_TOKEN was refused by Slack ({_short(exc)}).") from None
@@ -83,60 +96,88 @@ def create_app(assistant: Assistant, settings: Settings, socket_mode: bool) -> A
         ) from None
 
 
-def make_http_server(app: App, host: str, port: int, path: str = EVENTS_PATH) -> ThreadingHTTPServer:
-    """A threaded HTTP server passing POSTs on ``path`` to bolt (which verifies signatures)."""
+def make_front(app: App, signing_secret: str, host: str = "127.0.0.1", port: int = 3000, *,
+               path: str = EVENTS_PATH, limits: Limits | None = None,
+               dispatcher: Executor | None = None) -> Front:
+    """The HTTP front for Slack events, commands and interactions on ``path``.
 
-    class SlackEventsHandler(BaseHTTPRequestHandler):
-        server_version = "smassist"
-        protocol_version = "HTTP/1.1"
+    The signature is checked on the raw bytes before anything else is done with
+    them: an unsigned, forged or stale request is refused (401) without being
+    parsed, and logged in one line without its body. Only then does bolt parse
+    and dispatch it, on a small pool of threads (bolt's ``App`` is synchronous);
+    a signed body bolt cannot read gets 400. The aiohttp loop holds connections,
+    so a slow client costs a socket, never a thread.
+    """
+    front = Front("slack", host, port, limits=limits)
+    verifier = signing_secret.encode("utf-8")
+    pool = dispatcher or DaemonExecutor(DISPATCH_THREADS, "slack-dispatch")
 
-        def do_POST(self) -> None:
-            request_path, _, query = self.path.partition("?")
-            if request_path != path:
-                self._reply(404, "not found")
-                return
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                self._reply(400, "bad Content-Length")
-                return
-            if length < 0 or length > MAX_BODY_BYTES:
-                self._reply(413, "request too large")
-                return
-            body = self.rfile.read(length).decode("utf-8", errors="replace")
-            headers: dict[str, list[str]] = {}
-            for name, value in self.headers.items():
-                headers.setdefault(name.lower(), []).append(value)
-            response = app.dispatch(BoltRequest(body=body, query=query, headers=headers))
-            payload = response.body if isinstance(response.body, str) else str(response.body)
-            self._reply(response.status, payload, response.headers)
+    async def events(request: web.Request) -> web.Response:
+        body = await read_body(request)
+        check_signature(verifier, request.headers, body)
+        headers: dict[str, list[str]] = {}
+        for name, value in request.headers.items():
+            headers.setdefault(name.lower(), []).append(value)
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused(400, "body is not UTF-8") from None
+        loop = asyncio.get_running_loop()
+        try:
+            response = await loop.run_in_executor(pool, _dispatch, app, text, request.query_string,
+                                                  headers)
+        except _Unreadable as exc:
+            raise Refused(400, f"unreadable payload ({exc})") from None
+        content_type = (response.headers.get("content-type") or ["text/plain; charset=utf-8"])[0]
+        out = web.Response(status=response.status, body=str(response.body or "").encode("utf-8"))
+        out.headers["Content-Type"] = content_type
+        for name, values in response.headers.items():
+            if name.lower() not in ("content-type", "content-length", "connection", "set-cookie"):
+                out.headers[name] = values[0]
+        return out
 
-        def do_GET(self) -> None:
-            if self.path.partition("?")[0] in ("/health", "/healthz"):
-                self._reply(200, "ok")
-            else:
-                self._reply(404, "not found")
+    front.app.router.add_post(path, events)
+    front.add_readiness("slack app", lambda: None if app.client is not None else "no Web API client")
+    return front
 
-        def _reply(self, status: int, body: str, headers: Mapping[str, list[str]] | None = None) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            for name, values in (headers or {}).items():
-                if name.lower() in ("content-length", "connection"):
-                    continue
-                for value in values:
-                    self.send_header(name, value)
-            if not headers or not any(n.lower() == "content-type" for n in headers):
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
 
-        def log_message(self, format: str, *args: object) -> None:
-            logger.debug("%s %s", self.address_string(), format % args)
+def check_signature(secret: bytes, headers: Mapping[str, str], body: bytes,
+                    now: float | None = None) -> None:
+    """Raise :class:`Refused` (401) unless ``body`` carries a valid, fresh Slack signature.
 
-    server = ThreadingHTTPServer((host, port), SlackEventsHandler)
-    server.daemon_threads = True
-    return server
+    Slack's scheme (``v0=`` HMAC-SHA256 of ``v0:{timestamp}:{body}``), computed
+    on the raw bytes: nothing is decoded or parsed before it matches.
+    """
+    timestamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    if not timestamp or not signature:
+        raise Refused(401, "unsigned request")
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) < 16):
+        raise Refused(401, "bad timestamp")
+    sent = int(timestamp)
+    if abs((time.time() if now is None else now) - sent) > MAX_SIGNATURE_AGE:
+        raise Refused(401, "stale timestamp")
+    digest = hmac.new(secret, b"v0:" + timestamp.encode("ascii") + b":" + body, hashlib.sha256)
+    given = signature.encode("utf-8", "replace")
+    if not hmac.compare_digest(b"v0=" + digest.hexdigest().encode("ascii"), given):
+        raise Refused(401, "bad signature")
+
+
+class _Unreadable(Exception):
+    """A signed body bolt could not parse."""
+
+
+def _dispatch(app: App, body: str, query: str, headers: dict[str, list[str]]) -> BoltResponse:
+    try:
+        request = BoltRequest(body=body, query=query, headers=headers)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise _Unreadable(type(exc).__name__) from None
+    if not isinstance(request.body, dict):
+        raise _Unreadable("not an object")
+    try:
+        return app.dispatch(request)
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError, RecursionError) as exc:
+        raise _Unreadable(type(exc).__name__) from None
 
 
 def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
@@ -144,10 +185,11 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     settings = current(settings)
     socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
     configure_logging()
+    listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer")
     try:
         credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
         assistant = load_assistant(args.kb, settings)
-        app = create_app(assistant, settings, socket_mode)
+        app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
     except CredentialsError as exc:
         raise CommandError(str(exc), exc.code) from None
     from smassist.admin.store import open_default_store
@@ -157,27 +199,51 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     watcher = watch(assistant, app.client, settings=settings)  # knowledge edits served live, admins told of errors
     try:
         if socket_mode:
-            return _serve_socket_mode(app, settings.slack.app_token)
-        return _serve_http(app, args.host, args.port)
+            code = _serve_socket_mode(app, settings.slack.app_token)
+        else:
+            code = _serve_http(app, assistant, settings.slack.signing_secret, args.host,
+                               args.port, listeners)
     finally:
         watcher.stop()
+        _close_recorder(assistant)
+    return finish(code)
 
 
-def _serve_http(app: App, host: str, port: int) -> int:
+def _serve_http(app: App, assistant: Assistant, signing_secret: str, host: str, port: int,
+                listeners: DaemonExecutor) -> int:
+    front = make_front(app, signing_secret, host, port)
+    front.add_readiness("knowledge base", lambda: _kb_ready(assistant))
+
+    async def answers_in_flight() -> None:
+        # Answers already acknowledged get the rest of the grace period; past it
+        # they are abandoned (daemon threads), never waited for.
+        if listeners.in_flight:
+            logger.info("waiting for %d answer(s) in flight", listeners.in_flight)
+            done = await asyncio.to_thread(listeners.wait_idle, max(0.0, front.remaining() - 0.3))
+            if not done:
+                logger.warning("%d answer(s) still in flight at exit (a Web API call that "
+                               "does not return); abandoned", listeners.in_flight)
+
+    front.on_stop(answers_in_flight)
+    logger.info("smassist Slack app: events on %s (HTTP mode)", EVENTS_PATH)
     try:
-        server = make_http_server(app, host, port)
+        return front.run()
     except OSError as exc:
         raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FAILED) from None
-    bound_host, bound_port = server.server_address[:2]
-    logger.info("smassist Slack app listening on http://%s:%s%s (HTTP mode)", bound_host, bound_port, EVENTS_PATH)
-    _stop_on_sigterm(server.shutdown)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return EXIT_OK
+
+
+def _kb_ready(assistant: Assistant) -> str | None:
+    kb = assistant.kb
+    return None if kb is not None and kb.entries else "knowledge base not loaded"
+
+
+def _close_recorder(assistant: Assistant) -> None:
+    close = getattr(assistant.recorder, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception as exc:  # the log must never stop the exit
+            logger.warning("question log not closed cleanly: %s", exc)
 
 
 def _serve_socket_mode(app: App, app_token: str) -> int:

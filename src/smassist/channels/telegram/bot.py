@@ -36,6 +36,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from smassist import texts as catalogue
 from smassist.answering.topics import find_topic
@@ -56,6 +57,7 @@ from smassist.channels.telegram.channel import (
     typing,
 )
 from smassist.channels.telegram.texts import COMMAND_DESCRIPTIONS, LANGS, text, ui_lang
+from smassist.channels.telegram.updates import ChatOrdered
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -73,22 +75,28 @@ DEFAULT_BASE_URL = "https://api.telegram.org/bot"
 
 def build_application(assistant: Assistant, token: str, base_url: str | None = None,
                       allowed: AllowList | None = None,
-                      admins: frozenset[int] | None = None) -> Application:
-    """The bot, ready for ``run_polling`` or ``run_webhook``.
+                      admins: frozenset[int] | None = None,
+                      get_updates_request: BaseRequest | None = None) -> Application:
+    """The bot, ready to poll or to be fed webhook updates (``server.make_front``).
 
     ``base_url`` is the Bot API's address with the token appended by python-telegram-bot
-    (``SMASSIST_TELEGRAM_API_URL``); ``allowed`` defaults to nobody.
+    (``SMASSIST_TELEGRAM_API_URL``); ``allowed`` defaults to nobody. Updates of
+    different chats are processed concurrently, those of one chat in order
+    (:class:`~smassist.channels.telegram.updates.ChatOrdered`).
     """
-    application = (
+    builder = (
         Application.builder()
         .token(token)
         .base_url(base_url or DEFAULT_BASE_URL)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(ChatOrdered())
         .post_init(on_startup)
-        .build()
     )
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    application = builder.build()
     application.bot_data[STATE_KEY] = TelegramChannel(
         assistant, allowed or AllowList(), admin_ids() if admins is None else admins)
     register(application)
@@ -97,6 +105,7 @@ def build_application(assistant: Assistant, token: str, base_url: str | None = N
 
 def register(application: Application) -> None:
     """Every handler of the bot, by kind."""
+    application.add_handler(TypeHandler(Update, ignore_edits), group=-2)
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     for command in (
         Command("start", start, COMMAND_DESCRIPTIONS["start"]),
@@ -143,6 +152,17 @@ async def on_startup(application: Application) -> None:
 
 
 # --- access ---------------------------------------------------------------------------
+
+
+async def ignore_edits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An edited message is not a new question: it was answered as first sent (as in Slack).
+
+    Answering the edit would put a second answer at the bottom of the chat, away
+    from the question it belongs to; a user who wants the corrected question
+    answered sends it again.
+    """
+    if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
 
 
 async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -275,6 +295,11 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     assistant = state(context).assistant
     kb = assistant.kb
     lang = chat_lang(update, context)
+    if update.effective_chat is None:
+        # A button on a message sent in inline mode (inline_message_id, no message):
+        # smassist sends none, so there is no chat to answer in; stop the spinner.
+        await query.answer()
+        return
     press = callbacks.decode(query.data, kb)
     if press is None:
         await query.answer(text(lang, "outdated_button"), show_alert=True)
