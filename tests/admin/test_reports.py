@@ -122,16 +122,16 @@ def test_summary_counts_days_channels_answers_and_feedback() -> None:
     assert summary["clicks"] == 1
     assert summary["unanswered"][0] == {"question": "Quelle est la météo à Paris demain ?", "count": 3}
     text = reports.format_summary(summary)
-    assert "11 questions, 30 % answered" in text
+    assert "11 questions; 30 % of real questions answered" in text
     assert "2026-03-10" in text and "telegram" in text
     assert "Most asked without an answer" in text
     assert text.startswith("smassist report (last 30 days)")
     french = reports.format_summary(summary, "fr")
-    assert french.startswith("Rapport smassist (30 derniers jours) : 11 questions, 30 % avec une réponse")
+    assert french.startswith("Rapport smassist (30 derniers jours) : 11 questions ; 30 % des vraies questions ont reçu une réponse")
     assert "restées sans réponse" in french and "Quelle est la météo à Paris demain ?" in french
     assert "answered" not in french
     one = reports.summarize(SEEDED[:1], since="30d")
-    assert reports.format_summary(one).startswith("smassist report (last 30 days): 1 question,")
+    assert reports.format_summary(one).startswith("smassist report (last 30 days): 1 question;")
 
 
 @pytest.fixture

@@ -59,3 +59,11 @@ def test_french_and_english_are_not_other_languages(question: str) -> None:
 
 def test_angle_brackets_that_are_not_html_keep_their_words() -> None:
     assert clean_question("un <bad buzz> sur Twitter") == "un <bad buzz> sur Twitter"
+
+
+def test_report_counts_follow_the_one_plural_rule() -> None:
+    from smassist.texts import text
+
+    values = dict(rate="0 %", useful_share="0 %", useful=0, not_useful=0, clicks=0)
+    assert text("fr", "report.feedback", count=0, given=0, **values).startswith("Avis : 0 réponse notée")
+    assert text("en", "report.feedback", count=0, given=0, **values).startswith("Feedback: 0 replies rated")

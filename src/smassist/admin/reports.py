@@ -10,13 +10,13 @@ feedback, and the most asked questions without an answer.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from smassist.answering.clean import printable, terminal_json
 from smassist.language.normalize import STOPWORDS, tokens
 from smassist.texts import scoped
 
@@ -30,7 +30,7 @@ LOW_CONFIDENCE = 0.65
 GROUP_SIMILARITY = 70
 ANSWERED_KINDS = frozenset({"answer", "sources", "details"})
 #: Not questions about the domain: left out of rates and gaps.
-IGNORED_KINDS = frozenset({"invalid", "help"})
+IGNORED_KINDS = frozenset({"invalid", "help", "smalltalk"})
 _STOP = STOPWORDS["fr"] | STOPWORDS["en"]
 
 REASONS = {
@@ -184,7 +184,7 @@ def format_gaps(gaps: list[Gap], since: str | None = None, limit: int | None = N
         lines.append("")
         lines.append(f"{number}. {gap.count}× — {reasons}")
         for text, count in gap.examples[:5]:
-            lines.append(f"     “{text}”" + (f" ×{count}" if count > 1 else ""))
+            lines.append(f"     “{printable(text)}”" + (f" ×{count}" if count > 1 else ""))
         if len(gap.examples) > 5:
             lines.append(f"     … and {len(gap.examples) - 5} more wordings")
         if gap.closest:
@@ -215,7 +215,7 @@ def gaps_yaml(gaps: list[Gap]) -> str:
             if by_lang.get(lang):
                 lines.append(f"  {lang}:")
                 # A JSON string is a valid double-quoted YAML scalar: no quoting surprises.
-                lines.extend(f"    - {json.dumps(t, ensure_ascii=False)}" for t in by_lang[lang])
+                lines.extend(f"    - {terminal_json(t)}" for t in by_lang[lang])
         blocks.append("\n".join(lines))
     declined = [(n, g) for n, g in enumerate(gaps, 1) if g.reasons and set(g.reasons) == {"unknown"}]
     if declined:
@@ -332,7 +332,7 @@ def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
                      + "  ".join(f"{row['channels'].get(c, 0):>8}" for c in channels))
     fb = summary["feedback"]
     lines.append("")
-    lines.append(say(lang, "feedback", given=fb["given"], rate=_percent(fb["rate"]),
+    lines.append(say(lang, "feedback", count=fb["given"], given=fb["given"], rate=_percent(fb["rate"]),
                      useful_share=_percent(fb["useful_share"]), useful=fb["useful"],
                      not_useful=fb["not_useful"], clicks=summary["clicks"]))
     for key in ("top_topics", "top_entries"):
@@ -343,5 +343,5 @@ def format_summary(summary: dict[str, Any], lang: str = "en") -> str:
     if summary["unanswered"]:
         lines.append("")
         lines.append(say(lang, "unanswered"))
-        lines.extend(f"  {u['count']:>5}  {u['question']}" for u in summary["unanswered"])
+        lines.extend(f"  {u['count']:>5}  {printable(u['question'])}" for u in summary["unanswered"])
     return "\n".join(lines)

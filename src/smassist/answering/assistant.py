@@ -31,6 +31,7 @@ from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase
 from smassist.language import detect as language
 from smassist.language.engine import Engine, Match
 from smassist.settings import Settings, current
+from smassist.texts import format_number
 
 
 class Recorder(Protocol):
@@ -148,8 +149,9 @@ class Assistant:
             problem = "empty"  # nothing but markup: "<b></b>", "<@U123>"
         reply_lang = language.detect(cleaned[:MAX_QUESTION_CHARS], hint) if cleaned else (hint or "fr")
         if problem == "too_long":
-            return Reply(text, "invalid", message(reply_lang, "too_long", length=len(text),
-                                                  limit=MAX_QUESTION_CHARS), reply_lang,
+            return Reply(text, "invalid", message(reply_lang, "too_long",
+                                                  length=format_number(len(text), reply_lang),
+                                                  limit=format_number(MAX_QUESTION_CHARS, reply_lang)), reply_lang,
                          version=state.kb.version)
         if problem:
             return Reply(text, "invalid", message(reply_lang, problem), reply_lang,

@@ -14,6 +14,7 @@ terminal, with every control character made visible instead of obeyed.
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
 
@@ -104,6 +105,14 @@ def printable(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def terminal_json(value: object, indent: int | None = None) -> str:
+    """JSON that is safe on a terminal: like ``json.dumps`` (non-ASCII letters kept), with
+    bidi, zero-width and C1 control characters written as ``\\uXXXX`` escapes (same data)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return "".join(f"\\u{ord(ch):04x}" if _INVISIBLE.match(ch) or 0x7f <= ord(ch) < 0xa0 else ch
+                   for ch in text)
 
 
 #: Very frequent words of languages smassist does not answer in, that are not French or

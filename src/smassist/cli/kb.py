@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from smassist.admin.commands import REPORT_PERIOD
+from smassist.answering.clean import terminal_json
 from smassist.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -84,7 +85,7 @@ def cmd_kb_gaps(args: argparse.Namespace) -> int:
     records = logged_questions(args, args.since)
     gaps = reports.find_gaps(records, load_assistant(args).state)
     if args.json:
-        sys.stdout.write(json.dumps([g.to_dict() for g in gaps], ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(terminal_json([g.to_dict() for g in gaps], indent=1) + "\n")
     elif args.yaml:
         sys.stdout.write(reports.gaps_yaml(gaps))
     else:

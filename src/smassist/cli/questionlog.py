@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from smassist.admin.commands import REPORT_PERIOD
+from smassist.answering.clean import printable, terminal_json
 from smassist.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
@@ -45,9 +46,10 @@ def cmd_log_export(args: argparse.Namespace) -> int:
         for record in records:
             record["suggestions"] = " ".join(record["suggestions"])
             record["clicks"] = " ".join(record["clicks"])
-            writer.writerow(record)
+            # What users typed never drives the admin's terminal (escapes, bidi overrides).
+            writer.writerow({k: printable(v) if isinstance(v, str) else v for k, v in record.items()})
     else:
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(terminal_json(records, indent=1) + "\n")
     return EXIT_OK
 
 
