@@ -32,9 +32,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
     result: dict[str, Any] = {}
     texts = []
     if questions is not None:
+        from smassist.answering.evaluation import figure_openings
+
         report = evaluate(assistant.kb, assistant.state.engine, questions)
+        openings = figure_openings(assistant, questions)
         result = report.to_dict()
-        texts.append(report.render())
+        result["figure_openings"] = openings.to_dict()
+        texts.append(report.render() + "
+
+" + openings.render())
     if folds is not None:
         from smassist.language.evaluation import cross_validation, render_cross_validation
 
@@ -43,9 +49,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                       "clarify_threshold": round(clarify, 4)}
         texts.append(render_cross_validation(figures, answer, clarify))
     if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "
+")
     else:
-        sys.stdout.write("\n\n".join(texts) + "\n")
+        sys.stdout.write("
+
+".join(texts) + "
+")
     return EXIT_OK
 
 
