@@ -66,7 +66,7 @@ def test_slack_report_for_admins(slack_running) -> None:
     run.assistant.ask("Quelle est la météo à Paris demain ?", channel="slack", user="U0ALICE")
     post_command(run, "report", response="report", user=ADMIN_SLACK)
     [shown] = run.slack.wait_for("response_url:report")
-    assert "1 question," in shown.args["text"] and "météo" in shown.args["text"]
+    assert "1 question;" in shown.args["text"] and "météo" in shown.args["text"]
 
 
 def test_slack_broken_edit_is_sent_once_to_each_admin_by_dm(slack_running, kb_copy: Path) -> None:
