@@ -45,7 +45,7 @@ def test_every_bundled_series_renders_a_png_of_phone_width_in_both_languages() -
 
 def test_chart_is_cached_under_the_knowledge_base_version(kb) -> None:
     path = charts.chart(kb, "roi-measured", "fr")
-    assert path == paths.cache_dir() / "charts" / kb.version / "roi-measured-fr.png"
+    assert path == paths.cache_dir() / "charts" / kb.version / f"roi-measured-fr-{charts.CHART_STYLE}.png"
     first = path.stat().st_mtime_ns
     assert charts.chart(kb, "roi-measured", "fr").stat().st_mtime_ns == first  # not drawn again
     assert charts.chart(kb, "roi-measured", "en") != path
@@ -103,3 +103,23 @@ def test_cli_writes_the_chart_where_asked(kb, tmp_path: Path,
 def test_importing_the_cli_does_not_import_matplotlib() -> None:
     code = "import sys, smassist.cli; assert 'matplotlib' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_country_keeps_its_colour_on_every_chart() -> None:
+    assert charts.SCOPE_COLOURS["france"] != charts.SCOPE_COLOURS["usa"]
+    assert len(set(charts.SCOPE_COLOURS.values())) == len(charts.SCOPE_COLOURS)
+
+
+def test_slide_size_is_landscape(kb) -> None:
+    width, height = png_size(charts.chart(kb, "roi-measured", "en", size="slide").read_bytes())
+    assert width == 1920 and height >= 1080 and width > height
+
+
+def test_cli_writes_only_the_file_asked_for(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "charter.png"
+    assert main(["trend", "charter", "--chart", str(target), "--chart-size", "slide"]) == 0
+    assert [p.name for p in out.iterdir()] == ["charter.png"]
+    assert png_size(target.read_bytes())[0] == 1920
+    assert "other series: smassist trend charter-france-usa-2015" in capsys.readouterr().err

@@ -54,28 +54,29 @@ def cmd_trend(args: argparse.Namespace) -> int:
         (sys.stderr if args.json else sys.stdout).write(charts.INSTALL_HINT[reply.lang] + "\n")
         return EXIT_PROBLEMS if args.chart else EXIT_OK
     if args.chart:
-        write_charts(args.chart, assistant, series, reply.lang, settings_of(args))
+        write_charts(args.chart, assistant, series, reply.lang, settings_of(args),
+                     size=getattr(args, "chart_size", "phone"))
     return EXIT_OK
 
 
 def write_charts(target_name: str, assistant: Any, series: list[str], lang: str,
-                 settings: Any) -> None:
-    """The first chart at ``target_name``, the others beside it named after their series."""
+                 settings: Any, size: str = "phone") -> None:
+    """The chart of the first series at ``target_name``, and no other file: the other
+    series are named, each with the command that draws it."""
     import shutil
     from pathlib import Path
 
     from smassist.trends import charts
 
     target = Path(target_name).expanduser()
-    for index, series_id in enumerate(series):
-        path = target if index == 0 else target.with_name(
-            f"{target.stem}-{series_id}{target.suffix or '.png'}")
-        try:
-            shutil.copyfile(charts.chart(assistant.kb, series_id, lang), path)
-        except OSError as exc:
-            raise CommandError(f"cannot write the chart to {path}: {exc.strerror}",
-                               EXIT_PROBLEMS) from None
-        sys.stderr.write(f"chart: {path}\n")
+    try:
+        shutil.copyfile(charts.chart(assistant.kb, series[0], lang, size=size), target)
+    except OSError as exc:
+        raise CommandError(f"cannot write the chart to {target}: {exc.strerror}",
+                           EXIT_PROBLEMS) from None
+    sys.stderr.write(f"chart: {target}\n")
+    for series_id in series[1:]:
+        sys.stderr.write(f"other series: smassist trend {series_id} --chart {series_id}.png\n")
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
@@ -101,6 +102,8 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
                        help="a series id, a topic id or words (roi, social selling)")
     trend.add_argument("--lang", choices=("fr", "en"))
     trend.add_argument("--chart", metavar="PATH", help="also write the chart as a PNG file")
+    trend.add_argument("--chart-size", choices=("phone", "slide"), default="phone",
+                       help="phone: 1080 px wide, portrait (default); slide: 1920 x 1080, landscape")
     trend.add_argument("--json", action="store_true")
     trend.set_defaults(handler=cmd_trend)
 

@@ -28,7 +28,15 @@ INSTALL_HINT = descriptions("chart.install_hint")
 #: 1080 px wide (a phone screen, a slide column); the height follows the text.
 WIDTH_PX = 1080
 DPI = 100
+#: ``--chart-size``: "phone" (1080 px wide, portrait) or "slide" (1920 x 1080 or taller, landscape).
+SIZES = ("phone", "slide")
+#: Changes when the drawing changes, so that a cached chart of the old look is not served.
+CHART_STYLE = "s2"
+SLIDE_WIDTH_PX, SLIDE_HEIGHT_PX = 1920, 1080
 
+#: One colour per country (a study's scope), the same on every chart: blue is always France.
+SCOPE_COLOURS = {"france": "#1f5f8b", "usa": "#c0392b", "switzerland": "#3a8f5c",
+                 "germany": "#8a4f9e", "world": "#b8860b", "unspecified": "#7f7f7f"}
 _COLOURS = ("#1f5f8b", "#e07b39", "#3a8f5c", "#8a4f9e", "#b8860b")
 _TEXT = "#1d1d1f"
 _ACCENT = "#1f5f8b"
@@ -51,21 +59,23 @@ def available() -> bool:
 
 
 def chart_path(kb: KnowledgeBase, series_id: str, lang: str,
-               settings: Settings | None = None) -> Path:
-    """Where the chart of this series, version and language is kept."""
-    return current(settings).cache_dir() / "charts" / kb.version / f"{series_id}-{lang}.png"
+               settings: Settings | None = None, size: str = "phone") -> Path:
+    """Where the chart of this series, version, language and size is kept."""
+    suffix = "" if size == "phone" else f"-{size}"
+    return (current(settings).cache_dir() / "charts" / kb.version
+            / f"{series_id}-{lang}{suffix}-{CHART_STYLE}.png")
 
 
-def chart(kb: KnowledgeBase, series_id: str, lang: str) -> Path:
+def chart(kb: KnowledgeBase, series_id: str, lang: str, size: str = "phone") -> Path:
     """The chart's PNG file, drawn now if this knowledge-base version has none yet.
 
     Raises :class:`ChartsUnavailable` without matplotlib, ``KeyError`` for an unknown series.
     """
     series = kb.series[series_id]
-    path = chart_path(kb, series_id, lang)
+    path = chart_path(kb, series_id, lang, size=size)
     if path.is_file() and path.stat().st_size > 0:
         return path
-    png = render_png(build_trend(kb, series, lang))
+    png = render_png(build_trend(kb, series, lang), size=size)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{series_id}-", suffix=".tmp")
@@ -89,8 +99,9 @@ def chart_or_none(kb: KnowledgeBase, series_id: str, lang: str) -> Path | None:
         return None
 
 
-def render_png(trend: Trend) -> bytes:
-    """The trend as a bar chart: one labelled bar per point, its year, sources underneath."""
+def render_png(trend: Trend, size: str = "phone") -> bytes:
+    """The trend as a bar chart: one labelled bar per point, its year, a legend of the
+    countries and their populations, the sources and one caution underneath."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -99,20 +110,24 @@ def render_png(trend: Trend) -> bytes:
     import io
 
     # Laid out in pixels, top to bottom, so long titles and notes push the height, never overlap.
-    title = textwrap.wrap(trend.label, 38)
-    reading = textwrap.wrap(trend.reading, 60)
-    footer = _footer_lines(trend, width=76)
+    slide = size == "slide"
+    width_px = SLIDE_WIDTH_PX if slide else WIDTH_PX
+    title = textwrap.wrap(trend.label, 70 if slide else 38)
+    reading = textwrap.wrap(trend.reading, 110 if slide else 60)
+    footer = _footer_lines(trend, width=125 if slide else 76)
     heights = {"top": 36, "title": 52 * len(title), "gap": 18, "reading": 34 * len(reading),
-               "above": 70, "chart": 520,
+               "above": 70, "chart": 400 if slide else 520,
                "ticks": 80 + 40 * trend.mixed_scopes, "footer": 29 * len(footer), "bottom": 30}
+    if slide:  # at least 16:9: the extra room goes to the bars
+        heights["chart"] += max(0, SLIDE_HEIGHT_PX - sum(heights.values()))
     height = sum(heights.values())
-    figure = Figure(figsize=(WIDTH_PX / DPI, height / DPI), dpi=DPI, facecolor="white")
+    figure = Figure(figsize=(width_px / DPI, height / DPI), dpi=DPI, facecolor="white")
     FigureCanvasAgg(figure)
 
     def y_of(pixels_from_top: float) -> float:
         return 1 - pixels_from_top / height
 
-    left = 60 / WIDTH_PX
+    left = 60 / width_px
     cursor = heights["top"]
     figure.text(left, y_of(cursor), "\n".join(title), ha="left", va="top", fontsize=30,
                 fontweight="bold", color=_TEXT, linespacing=1.15)
@@ -143,12 +158,12 @@ def _draw_bars(axes: Any, trend: Trend) -> None:
     points = trend.points
     values = [p.stat.value * (100 if p.stat.unit == "fraction" else 1) for p in points]
     labels = [trend.point_label(p).replace(", ", "\n") for p in points]
-    scopes = list(dict.fromkeys(p.scope for p in points))
-    colours = [_COLOURS[scopes.index(p.scope) % len(_COLOURS)] for p in points]
+    colours = [SCOPE_COLOURS.get(p.scope, _COLOURS[-1]) for p in points]
     positions = list(range(len(points)))
     axes.bar(positions, values, width=0.62, color=colours)
+    _legend(axes, points, trend.lang)
     top_value = max(values) if values else 1
-    axes.set_ylim(0, top_value * 1.05)
+    axes.set_ylim(0, top_value * 1.32)  # headroom: the value labels, then the legend
     for position, value, point in zip(positions, values, points, strict=True):
         axes.annotate(_value_label(point, trend.lang), (position, value), xytext=(0, 8),
                       textcoords="offset points", ha="center", va="bottom", fontsize=36,
@@ -164,6 +179,18 @@ def _draw_bars(axes: Any, trend: Trend) -> None:
         axes.spines[side].set_visible(False)
     axes.spines["bottom"].set_color("#999999")
     axes.set_xlim(-0.6, len(points) - 0.4)
+
+
+def _legend(axes: object, points: tuple[TrendPoint, ...], lang: str) -> None:
+    """One swatch per country, its colour the same on every chart (who was asked is in the
+    sources underneath)."""
+    from matplotlib.patches import Patch
+
+    names = dict.fromkeys((p.scope, p.scope_name) for p in points)
+    handles = [Patch(color=SCOPE_COLOURS.get(scope, _COLOURS[-1]), label=name)
+               for scope, name in names]
+    axes.legend(handles=handles, loc="upper right", frameon=False,  # type: ignore[attr-defined]
+                fontsize=18, ncol=len(handles), borderaxespad=0.2)
 
 
 def _value_label(point: TrendPoint, lang: str) -> str:
@@ -189,11 +216,13 @@ def _footer_lines(trend: Trend, width: int) -> list[tuple[str, str]]:
     add(text(lang, "chart.sources" if len(by_source) > 1 else "chart.source"), "strong")
     for source, labels in by_source.items():
         add(f"• {' / '.join(labels)}{colon}{source}", indent="   ")
-    if trend.cautions:
+    # One caution: the series' note when it has one (it says what the generic caution would),
+    # else the first generic caution.
+    if trend.note:
+        add(f"{text(lang, 'chart.note')}{colon}{trend.note}")
+    elif trend.cautions:
         caution = trend.cautions[0]
         if trend.lang == "fr":  # lower case after a French colon
             caution = caution[:1].lower() + caution[1:]
         add(f"{text(lang, 'chart.caution')}{colon}{caution}")
-    if trend.note:
-        add(f"{text(lang, 'chart.note')}{colon}{trend.note}")
     return lines
