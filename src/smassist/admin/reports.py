@@ -224,12 +224,12 @@ def gaps_yaml(gaps: list[Gap]) -> str:
         lines = ["# For out_of_scope.yaml, if smassist was right to decline them: the groups above "
                  "that were never answered", "out_of_scope:"]
         for number, gap in declined:
-            lines += [f"  - about: {json.dumps(f'group {number} (say what these questions are)')}",
+            lines += [f"  - about: {terminal_json(f'group {number} (say what these questions are)')}",
                       "    questions:"]
             for lang in ("fr", "en"):
                 if gap.by_lang.get(lang):
                     lines.append(f"      {lang}:")
-                    lines.extend(f"        - {json.dumps(t, ensure_ascii=False)}" for t in gap.by_lang[lang])
+                    lines.extend(f"        - {terminal_json(t)}" for t in gap.by_lang[lang])
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + ("\n" if blocks else "")
 

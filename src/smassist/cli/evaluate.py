@@ -38,9 +38,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         openings = figure_openings(assistant, questions)
         result = report.to_dict()
         result["figure_openings"] = openings.to_dict()
-        texts.append(report.render() + "
-
-" + openings.render())
+        texts.append(report.render() + "\n\n" + openings.render())
     if folds is not None:
         from smassist.language.evaluation import cross_validation, render_cross_validation
 
@@ -49,13 +47,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
                                       "clarify_threshold": round(clarify, 4)}
         texts.append(render_cross_validation(figures, answer, clarify))
     if args.json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "
-")
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     else:
-        sys.stdout.write("
-
-".join(texts) + "
-")
+        sys.stdout.write("\n\n".join(texts) + "\n")
     return EXIT_OK
 
 
