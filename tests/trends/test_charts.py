@@ -45,7 +45,7 @@ def test_every_bundled_series_renders_a_png_of_phone_width_in_both_languages() -
 
 def test_chart_is_cached_under_the_knowledge_base_version(kb) -> None:
     path = charts.chart(kb, "roi-measured", "fr")
-    assert path == paths.cache_dir() / "charts" / kb.version / f"roi-measured-fr-{charts.CHART_STYLE}.png"
+    assert path == paths.cache_dir() / "charts" / f"{kb.version}-{charts.CHART_STYLE}" / "roi-measured-fr.png"
     first = path.stat().st_mtime_ns
     assert charts.chart(kb, "roi-measured", "fr").stat().st_mtime_ns == first  # not drawn again
     assert charts.chart(kb, "roi-measured", "en") != path

@@ -62,8 +62,8 @@ def chart_path(kb: KnowledgeBase, series_id: str, lang: str,
                settings: Settings | None = None, size: str = "phone") -> Path:
     """Where the chart of this series, version, language and size is kept."""
     suffix = "" if size == "phone" else f"-{size}"
-    return (current(settings).cache_dir() / "charts" / kb.version
-            / f"{series_id}-{lang}{suffix}-{CHART_STYLE}.png")
+    return (current(settings).cache_dir() / "charts" / f"{kb.version}-{CHART_STYLE}"
+            / f"{series_id}-{lang}{suffix}.png")
 
 
 def chart(kb: KnowledgeBase, series_id: str, lang: str, size: str = "phone") -> Path:
