@@ -9,6 +9,9 @@ import pytest
 
 from smassist.answering.reply import Reply
 
+#: The ``postgres_url`` fixture: a fresh database on the tests' PostgreSQL server.
+pytest_plugins = ["tests.support.postgres_server"]
+
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_KB = REPO / "knowledge"
 

@@ -25,7 +25,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("language", ("smassist.language",)),
     ("trends", ("smassist.trends",)),
     ("answering", ("smassist.answering",)),
-    ("admin", ("smassist.admin", "smassist.store", "smassist.reloader")),
+    ("admin", ("smassist.admin", "smassist.store", "smassist.reloader", "smassist.state")),
     ("channels", ("smassist.channels", "smassist.web")),
     ("command line", ("smassist.cli", "smassist.__main__")),
 )

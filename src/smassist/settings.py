@@ -132,6 +132,8 @@ class Settings:
     xdg_cache_home: str = ""
     #: ``SMASSIST_ADMIN_TOKEN``: the admin console's token when bound beyond localhost.
     admin_token: str | None = None
+    #: ``SMASSIST_INSTANCE``: this process's name in /reload's list (default ``host:pid``).
+    instance: str = ""
     slack: SlackSettings = field(default_factory=SlackSettings)
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
 
@@ -156,6 +158,7 @@ class Settings:
             no_color=bool(env.get("NO_COLOR")),
             xdg_cache_home=_text(env, "XDG_CACHE_HOME"),
             admin_token=_text(env, "SMASSIST_ADMIN_TOKEN") or None,
+            instance=_text(env, "SMASSIST_INSTANCE"),
             slack=SlackSettings(
                 bot_token=_text(env, "SLACK_BOT_TOKEN"),
                 signing_secret=_text(env, "SLACK_SIGNING_SECRET"),

@@ -2,4 +2,3 @@
 :mod:`smassist.admin.store`."""
 
 from smassist.admin.store import *  # noqa: F403
-from smassist.admin.store import open_default_store as open_default_store

@@ -15,6 +15,7 @@ from smassist.texts import text
 if TYPE_CHECKING:
     from smassist.admin.reloader import ReloadOutcome
     from smassist.answering.assistant import Assistant
+    from smassist.state import InstanceVersion
 
 #: The period the admins' report command covers.
 REPORT_PERIOD = "30d"
@@ -45,22 +46,54 @@ def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False
     return reloader.reload_text(outcome, lang, fixed=fixed)
 
 
+#: How long /reload waits for the other instances to say which version they serve.
+RELOAD_WAIT_SECONDS = 5.0
+
+
 def reload_command(assistant: Assistant, lang: str = "en") -> str:
-    """The admin's reload command: reload now and say how it went."""
+    """The admin's reload command: reload now and say how it went.
+
+    With several instances (shared state in PostgreSQL), every other instance is
+    asked to reload too, and the answer lists the version each one serves.
+    """
+    from smassist import state
     from smassist.admin.reloader import reload_now
 
-    return reload_text(reload_now(assistant), lang)
+    outcome = reload_now(assistant)
+    said = reload_text(outcome, lang)
+    shared = state.of(assistant)
+    if not shared.shared:
+        return said
+    request = shared.versions.request_reload()
+    shared.versions.serving(outcome.version, request)
+    return said + "\n" + instances_text(shared.versions.instances(request, RELOAD_WAIT_SECONDS),
+                                        lang)
+
+
+def instances_text(instances: list[InstanceVersion], lang: str = "en") -> str:
+    """One line per instance with the version it serves; a warning when they differ."""
+    lines = [text(lang, "admin.instances", count=len(instances))]
+    for found in instances:
+        notes = [text(lang, "admin.this_instance")] if found.current else []
+        if not found.answered:
+            notes.append(text(lang, "admin.no_answer", seconds=int(RELOAD_WAIT_SECONDS)))
+        lines.append(f"- {found.instance}: {found.version or '?'}"
+                     + (f" ({', '.join(notes)})" if notes else ""))
+    if len({i.version for i in instances}) > 1:
+        lines.append(text(lang, "admin.drift"))
+    return "\n".join(lines)
 
 
 def report_command(assistant: Assistant, since: str = REPORT_PERIOD, lang: str = "en", *,
                    settings: Settings | None = None) -> str:
     """The admin's report command: the question-log summary as plain text."""
     from smassist.admin import reports
-    from smassist.admin.store import StoreUnavailable, open_default_store, parse_duration, utcnow
+    from smassist.admin.store import StoreUnavailable, parse_duration, utcnow
+    from smassist.state.factory import open_question_store
 
     store = getattr(assistant, "recorder", None)
     if not hasattr(store, "questions"):
-        store = open_default_store(settings)
+        store = open_question_store(settings)
     if store is None:
         return text(lang, "admin.no_log")
     try:

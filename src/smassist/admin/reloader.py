@@ -132,6 +132,16 @@ def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False
 
 
 
+#: The notice topic of broken knowledge-base edits (smassist.state.Notices).
+NOTICE_TOPIC = "knowledge-base"
+
+
+def _digest(problems: frozenset[str]) -> str:
+    import hashlib
+
+    return hashlib.sha256("\n".join(sorted(problems)).encode()).hexdigest()[:32]
+
+
 class Watcher:
     """Polls the knowledge folder and reloads on settled changes; see :func:`start_watcher`."""
 
@@ -206,15 +216,23 @@ class Watcher:
         return outcome
 
     def _handle(self, outcome: ReloadOutcome) -> None:
+        # With several instances watching the same files, the one whose change of the
+        # shared notice state lands tells the admins (smassist.state.Notices).
+        from smassist import state
+
+        shared = state.of(self.assistant)
         if outcome.ok:
             if self._last_error is not None:
                 self._last_error = None
-                self._send(reload_text(outcome, fixed=True))
+                if shared.notices.transition(NOTICE_TOPIC, None):
+                    self._send(reload_text(outcome, fixed=True))
         else:
             errors = frozenset(str(p) for p in outcome.problems)
             if errors != self._last_error:
                 self._last_error = errors
-                self._send(reload_text(outcome))
+                if shared.notices.transition(NOTICE_TOPIC, _digest(errors)):
+                    self._send(reload_text(outcome))
+        shared.on_reload(outcome)
         if self.on_reload is not None:
             try:
                 self.on_reload(outcome)

@@ -592,25 +592,39 @@ def _json_list(text: str | None) -> list[str]:
 # --- the configured store ----------------------------------------------------------
 
 
+def is_database_url(value: str | None) -> bool:
+    """Whether ``SMASSIST_DB`` names a PostgreSQL server (the shared log of several instances)."""
+    return bool(value) and str(value).strip().lower().startswith(("postgresql://", "postgres://"))
+
+
+def database_url(settings: Settings | None = None) -> str | None:
+    """``SMASSIST_DB`` when it is a PostgreSQL URL, else None."""
+    value = current(settings).db
+    return value if is_database_url(value) else None
+
+
 def default_db_path(settings: Settings | None = None) -> Path | None:
-    """``$SMASSIST_DB``, else ``smassist.sqlite3`` in the user data folder; None when off."""
+    """``$SMASSIST_DB``, else ``smassist.sqlite3`` in the user data folder; None when off
+    or when it is a PostgreSQL URL (:func:`database_url`)."""
     settings = current(settings)
     value = settings.db
-    if settings.question_log_off:
+    if settings.question_log_off or is_database_url(value):
         return None
     if value:
         if "://" in value:
             raise ValueError(
-                f"SMASSIST_DB={value.split('://')[0]}://… is not supported by this version; "
-                "give a file path for SQLite, or 'off'")
+                f"SMASSIST_DB={value.split('://')[0]}://… is not supported; give a file path "
+                "for SQLite, a postgresql:// URL, or 'off'")
         return Path(value).expanduser()
     return settings.data_dir() / DB_NAME
 
 
 def open_default_store(settings: Settings | None = None) -> SQLiteStore | None:
-    """The question log configured by the environment, or None when it is off.
+    """The SQLite question log configured by the environment, or None when it is off.
 
-    Cheap: nothing is opened until the first question is recorded.
+    Cheap: nothing is opened until the first question is recorded. For a PostgreSQL
+    URL this is None: :func:`smassist.store.open_default_store` (the public entry
+    point) opens that one (:func:`smassist.state.factory.open_question_store`).
     """
     settings = current(settings)
     try:

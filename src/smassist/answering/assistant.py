@@ -16,6 +16,7 @@ from smassist.answering.building import compose, more
 from smassist.answering.clean import clean_question, other_language, strip_invisible
 from smassist.answering.conversation import (
     Context,
+    Conversations,
     ConversationStore,
     asks_for_trend,
     choice_number,
@@ -56,10 +57,10 @@ class Assistant:
     """Answers questions from one knowledge base; safe to share between threads."""
 
     def __init__(self, kb: KnowledgeBase, engine: Engine | None = None,
-                 conversations: ConversationStore | None = None,
+                 conversations: Conversations | None = None,
                  recorder: Recorder | None = None):
         self._state = State(kb, engine or Engine(kb))
-        self.conversations = conversations or ConversationStore()
+        self.conversations: Conversations = conversations or ConversationStore()
         self.recorder = recorder
         #: Held while a reload builds the next version (the reloader takes it too).
         self.reload_lock = threading.Lock()
@@ -120,7 +121,8 @@ class Assistant:
         # its JSON and the question log only ever hold valid text.
         text = _SURROGATES.sub("\ufffd", text)
         started = time.perf_counter()
-        reply = self._ask(text, lang, conversation)
+        with self.conversations.turn(conversation):  # one turn at a time per conversation
+            reply = self._ask(text, lang, conversation)
         metrics.ANSWER_SECONDS.observe(time.perf_counter() - started, channel=channel)
         metrics.QUESTIONS.inc(channel=channel, decision=reply.kind)
         if self.recorder is not None:

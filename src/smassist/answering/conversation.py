@@ -6,10 +6,13 @@ The messages that refer to it ("source ?", "2") are recognised in
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 # The short messages that refer to the context are answering/followups.py's, and how
 # people ask for an evolution the trends layer's; both kept importable from here.
@@ -32,6 +35,20 @@ class Context:
     shown: tuple[str, ...] = ()
 
 
+class Conversations(Protocol):
+    """Where the context of each conversation is kept (in memory, or shared: smassist.state)."""
+
+    def get(self, key: str | None) -> Context: ...
+
+    def remember(self, key: str | None, entry: str | None = None, lang: str | None = None,
+                 choices: tuple[str, ...] = (), shown: tuple[str, ...] | None = None) -> None: ...
+
+    def turn(self, key: str | None) -> contextlib.AbstractContextManager[None]:
+        """Hold the conversation for one question and its answer: turns of one conversation
+        run one at a time (across instances when shared); re-entrant in one thread."""
+        ...
+
+
 class ConversationStore:
     """The last answer per conversation key, in memory, bounded, thread-safe."""
 
@@ -40,6 +57,25 @@ class ConversationStore:
         self.ttl = ttl_seconds
         self._items: OrderedDict[str, Context] = OrderedDict()
         self._lock = threading.Lock()
+        self._turns: dict[str, list] = {}  # key -> [RLock, holders]
+
+    @contextlib.contextmanager
+    def turn(self, key: str | None) -> Iterator[None]:
+        """One question at a time per conversation key (in this process)."""
+        if key is None:
+            yield
+            return
+        with self._lock:
+            slot = self._turns.setdefault(key, [threading.RLock(), 0])
+            slot[1] += 1
+        try:
+            with slot[0]:
+                yield
+        finally:
+            with self._lock:
+                slot[1] -= 1
+                if slot[1] == 0:
+                    self._turns.pop(key, None)
 
     def get(self, key: str | None) -> Context:
         if key is None:

@@ -49,23 +49,31 @@ def question_log(args: argparse.Namespace) -> SQLiteStore | None:
     settings = settings_of(args)
     if settings.question_log_off:
         return None
-    from smassist.admin.store import open_default_store
+    from smassist.admin.store import database_url, open_default_store
 
+    if database_url(settings):  # PostgreSQL: psycopg only when asked for
+        from smassist.state.factory import open_question_store
+
+        return open_question_store(settings)
     return open_default_store(settings)
 
 
 def question_store(args: argparse.Namespace) -> SQLiteStore:
     """The question log for the commands that read it; exit 2 when it is off or not supported."""
-    from smassist.admin.store import default_db_path, open_default_store
+    from smassist.admin.store import StoreUnavailable, database_url, default_db_path
+    from smassist.state.factory import open_question_store
 
     settings = settings_of(args)
     try:
         path = default_db_path(settings)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
-    if path is None:
+    if path is None and not database_url(settings):
         raise CommandError("the question log is off (SMASSIST_DB=off)")
-    store = open_default_store(settings)
+    try:
+        store = open_question_store(settings, strict=True)
+    except StoreUnavailable as exc:
+        raise CommandError(str(exc), EXIT_PROBLEMS) from None
     assert store is not None
     return store
 

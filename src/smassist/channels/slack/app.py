@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from smassist import metrics
+from smassist import metrics, state
 from smassist.answering.assistant import Assistant
 from smassist.answering.reply import Reply
 from smassist.channels.base import Attachment, Channel, conversation_key
@@ -48,6 +48,7 @@ from smassist.settings import Settings
 
 if TYPE_CHECKING:
     from smassist.admin.reloader import Watcher
+    from smassist.state import Deliveries
 
 logger = logging.getLogger("smassist.slack")
 
@@ -182,13 +183,17 @@ class SlackDoor(Channel):
         self.client = client
         self.subcommands = dict(commands.SUBCOMMANDS)
         self.subcommands.update(subcommands or {})
-        #: Messages already answered (by event id and by channel+ts): Slack
-        #: retries an event it thinks was lost, and one message may arrive as
-        #: two events (app_mention and message.im).
-        self.handled: Recent[bool] = Recent(capacity=20_000, ttl=2 * 3600)
         self.locales: Recent[str] = Recent(capacity=5_000, ttl=12 * 3600)
         #: Recent replies by id, so a button can repost or rate them.
         self.replies: Recent[Reply] = Recent(capacity=5_000, ttl=24 * 3600)
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """Messages already taken (by event id and by channel+ts), by this instance or
+        another one (smassist.state): Slack retries an event it thinks was lost, a retry
+        may land on another instance, and one message may arrive as two events
+        (app_mention and message.im)."""
+        return state.of(self.assistant).deliveries
 
     # --- incoming messages -----------------------------------------------------
 
@@ -221,12 +226,12 @@ class SlackDoor(Channel):
         if not user or user == bot_user_id:
             return False
         event_id = body.get("event_id")
-        if event_id and not self.handled.add_if_new(f"event:{event_id}", True):
+        if event_id and not self.deliveries.claim(f"slack:event:{event_id}"):
             logger.info("event %s already handled (Slack retry); not answering again", event_id)
             metrics.DUPLICATES_DROPPED.inc(channel=CHANNEL)
             return False
-        message_key = f"message:{event.get('channel')}:{event.get('ts')}"
-        if not self.handled.add_if_new(message_key, True):
+        message_key = f"slack:message:{event.get('channel')}:{event.get('ts')}"
+        if not self.deliveries.claim(message_key):
             logger.info("message %s already answered; not answering again", message_key)
             metrics.DUPLICATES_DROPPED.inc(channel=CHANNEL)
             return False
@@ -236,10 +241,14 @@ class SlackDoor(Channel):
                 conversation: str, channel: str, thread_ts: str | None) -> None:
         question = slack_to_plain(event.get("text") or "", bot_user_id)
         user = event["user"]
-        reply = self.ask(question, conversation, user, locale=lambda: self.locale(client, user))
-        self.replies.put(reply.id, reply)
-        sent = self.send(client, render(reply), channel=channel, thread_ts=thread_ts,
-                         question=question)
+        # One turn at a time per conversation (across instances too): two quick
+        # messages in a thread are answered, and their answers sent, in turn.
+        with self.assistant.conversations.turn(conversation):
+            reply = self.ask(question, conversation, user,
+                             locale=lambda: self.locale(client, user))
+            self.replies.put(reply.id, reply)
+            sent = self.send(client, render(reply), channel=channel, thread_ts=thread_ts,
+                             question=question)
         if sent and reply.kind == "trend":
             figures.upload_charts(self, client, reply, channel, thread_ts)
 

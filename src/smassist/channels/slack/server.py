@@ -27,6 +27,7 @@ from smassist.web.server import DaemonExecutor, Front, Limits, Refused, finish, 
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
+    from smassist.state import SharedState
 
 logger = logging.getLogger("smassist.slack")
 
@@ -192,10 +193,9 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
         app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
     except CredentialsError as exc:
         raise CommandError(str(exc), exc.code) from None
-    from smassist.admin.store import open_default_store
     from smassist.channels.slack.app import watch
 
-    assistant.recorder = open_default_store(settings)
+    shared = _shared_state(assistant, settings)
     watcher = watch(assistant, app.client, settings=settings)  # knowledge edits served live, admins told of errors
     try:
         if socket_mode:
@@ -205,14 +205,26 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
                                args.port, listeners)
     finally:
         watcher.stop()
-        _close_recorder(assistant)
+        shared.close()
     return finish(code)
+
+
+def _shared_state(assistant: Assistant, settings: Settings) -> SharedState:
+    """The question log, delivery claims, conversations, notices and versions (smassist.state)."""
+    from smassist.state import StateConfigError
+    from smassist.state.factory import serve_state
+
+    try:
+        return serve_state(assistant, settings)
+    except StateConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
 
 
 def _serve_http(app: App, assistant: Assistant, signing_secret: str, host: str, port: int,
                 listeners: DaemonExecutor) -> int:
     front = make_front(app, signing_secret, host, port)
     front.add_readiness("knowledge base", lambda: _kb_ready(assistant))
+    front.add_readiness("database", lambda: _database_ready(assistant))
 
     async def answers_in_flight() -> None:
         # Answers already acknowledged get the rest of the grace period; past it
@@ -232,18 +244,16 @@ def _serve_http(app: App, assistant: Assistant, signing_secret: str, host: str, 
         raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_FAILED) from None
 
 
+def _database_ready(assistant: Assistant) -> str | None:
+    """PostgreSQL answers (always ready without one)."""
+    from smassist import state
+
+    return None if state.of(assistant).ready() else "database unreachable"
+
+
 def _kb_ready(assistant: Assistant) -> str | None:
     kb = assistant.kb
     return None if kb is not None and kb.entries else "knowledge base not loaded"
-
-
-def _close_recorder(assistant: Assistant) -> None:
-    close = getattr(assistant.recorder, "close", None)
-    if close is not None:
-        try:
-            close()
-        except Exception as exc:  # the log must never stop the exit
-            logger.warning("question log not closed cleanly: %s", exc)
 
 
 def _serve_socket_mode(app: App, app_token: str) -> int:

@@ -38,6 +38,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from smassist import metrics
 from smassist import texts as catalogue
 from smassist.answering.topics import find_topic
 from smassist.channels.telegram import callbacks, render
@@ -105,7 +106,8 @@ def build_application(assistant: Assistant, token: str, base_url: str | None = N
 
 def register(application: Application) -> None:
     """Every handler of the bot, by kind."""
-    application.add_handler(TypeHandler(Update, ignore_edits), group=-2)
+    application.add_handler(TypeHandler(Update, ignore_edits), group=-3)
+    application.add_handler(TypeHandler(Update, drop_duplicates), group=-2)
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     for command in (
         Command("start", start, COMMAND_DESCRIPTIONS["start"]),
@@ -162,6 +164,19 @@ async def ignore_edits(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     answered sends it again.
     """
     if update.edited_message is not None or update.edited_channel_post is not None:
+        raise ApplicationHandlerStop
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Handle each update once, whichever instance it reaches: Telegram delivers an
+    update again when its webhook call failed or timed out (smassist.state.Deliveries)."""
+    from smassist import state as shared
+
+    deliveries = shared.of(state(context).assistant).deliveries
+    bot_id = context.bot.token.partition(":")[0]
+    if not await asyncio.to_thread(deliveries.claim, f"telegram:{bot_id}:{update.update_id}"):
+        logger.info("Telegram update %s already handled; not answering again", update.update_id)
+        metrics.DUPLICATES_DROPPED.inc(channel=CHANNEL)
         raise ApplicationHandlerStop
 
 

@@ -114,15 +114,20 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     except AccessConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     webhook_url = getattr(args, "webhook_url", None)
+    _check_several_instances(settings, webhook_url)
     secret = _webhook_secret(settings) if webhook_url else ""
     path = _webhook_path(webhook_url) if webhook_url else ""
     configure_logging(token, secret)
     assistant = load_assistant(args.kb, settings)
     base_url = settings.telegram.api_url
-    from smassist.admin.store import open_default_store
     from smassist.channels.telegram import admin_commands
+    from smassist.state import StateConfigError
+    from smassist.state.factory import serve_state
 
-    assistant.recorder = open_default_store(settings)
+    try:  # question log, update claims, conversations, notices, versions (smassist.state)
+        shared = serve_state(assistant, settings)
+    except StateConfigError as exc:
+        raise CommandError(str(exc), EXIT_USAGE) from None
     watch = PollingWatch()
     application = build_application(
         assistant, token, base_url=base_url, allowed=allowed,
@@ -153,9 +158,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     except OSError as exc:  # e.g. the webhook port is taken
         raise CommandError(f"Cannot start the Telegram bot: {exc}", EXIT_PROBLEMS) from None
     finally:
-        close = getattr(assistant.recorder, "close", None)
-        if close is not None:
-            close()
+        shared.close()
     return finish(code)
 
 
@@ -211,6 +214,7 @@ def make_front(application: Application, assistant: Assistant | None = None, *, 
     if assistant is not None:
         front.add_readiness("knowledge base",
                             lambda: None if assistant.kb.entries else "knowledge base not loaded")
+        front.add_readiness("database", lambda: _database_ready(assistant))
     front.add_readiness("telegram bot",
                         lambda: None if application.running else "bot not started")
 
@@ -300,3 +304,31 @@ def _run_polling(application: Application, watch: Any, grace: float = 8.0) -> in
         loop.run_until_complete(asyncio.sleep(0))
         asyncio.set_event_loop(None)
         loop.close()
+
+
+def _database_ready(assistant: Assistant) -> str | None:
+    """PostgreSQL answers (always ready without one)."""
+    from smassist import state
+
+    return None if state.of(assistant).ready() else "database unreachable"
+
+
+def _check_several_instances(settings: Settings, webhook_url: str | None) -> None:
+    """With PostgreSQL (several instances): webhook mode only, with a fixed secret."""
+    from smassist.admin.store import database_url
+
+    if not database_url(settings):
+        return
+    if not webhook_url:
+        raise CommandError(
+            "SMASSIST_DB is a PostgreSQL URL (several instances), so the bot must run behind a "
+            "webhook: long polling from one instance would delete the webhook the others "
+            "receive on, and two pollers steal each other's updates. Run every instance with\n"
+            "  smassist serve telegram --webhook-url https://bot.example.com/telegram\n"
+            f"and the same {SECRET_VARIABLE} (see bots/telegram/README.md).", EXIT_USAGE)
+    if not settings.telegram.webhook_secret:
+        raise CommandError(
+            f"SMASSIST_DB is a PostgreSQL URL (several instances), so {SECRET_VARIABLE} must be "
+            "set, the same on every instance: each would otherwise register its own random "
+            "secret and refuse the updates sent with another's. Make one with:\n"
+            "  python3 -c 'import secrets; print(secrets.token_urlsafe(32))'", EXIT_USAGE)
