@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 
+from smassist import metrics
 from smassist.admin.store import QuestionRecord, StoreUnavailable, UserKeys, utcnow
 from smassist.state.postgres import Database, DatabaseDown, log
 
@@ -82,6 +83,7 @@ class PostgresStore:
                 while len(self._pending) > self.max_pending:
                     self._pending.popleft()
                     self.dropped += 1
+                    metrics.STORE_DROPPED.inc(store="postgresql")
                 self._cond.notify()
         except Exception as exc:  # the log must never stop an answer
             log.warning("cannot queue a question-log record: %s", type(exc).__name__)
@@ -111,6 +113,7 @@ class PostgresStore:
                 continue
             except psycopg.Error as exc:  # a record the database refuses: drop that batch
                 self.db.errors += 1
+                metrics.STORE_ERRORS.inc(store="postgresql", reason="error")
                 log.warning("question-log records dropped (%s)", str(exc).splitlines()[0][:200])
             with self._cond:
                 for _ in items:

@@ -29,6 +29,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from smassist import metrics
 from smassist.answering.conversation import Context, ConversationStore
 from smassist.state import (
     DELIVERY_TTL_SECONDS,
@@ -219,6 +220,7 @@ class Database:
         self.succeeded()
 
     def failed(self, exc: BaseException) -> None:
+        metrics.STORE_ERRORS.inc(store="postgresql", reason="unreachable")
         with self._lock:
             self.errors += 1
             self._retry_at = time.monotonic() + self.retry_after
