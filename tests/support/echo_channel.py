@@ -12,7 +12,13 @@ import argparse
 import io
 from typing import Any
 
-from smassist.channels.base import Attachment, Channel, actions, serving_assistant
+from smassist.channels.base import (
+    Attachment,
+    Channel,
+    actions,
+    close_question_log,
+    serving_assistant,
+)
 from smassist.settings import Settings
 
 #: Where ``serve`` reads and writes; a test fills the inbox before calling it.
@@ -62,7 +68,11 @@ class EchoChannel(Channel):
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> int:
-    channel = EchoChannel(serving_assistant(args.kb, settings), settings)
-    for line in INBOX.getvalue().splitlines():
-        channel.receive(line, args.user, OUTBOX)
+    assistant = serving_assistant(args.kb, settings)
+    channel = EchoChannel(assistant, settings)
+    try:
+        for line in INBOX.getvalue().splitlines():
+            channel.receive(line, args.user, OUTBOX)
+    finally:
+        close_question_log(assistant)  # what was asked is on disk when serving ends
     return 0

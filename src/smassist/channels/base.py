@@ -42,6 +42,7 @@ from smassist.channels.launch import EXIT_OK as EXIT_OK
 from smassist.channels.launch import EXIT_PROBLEMS as EXIT_PROBLEMS
 from smassist.channels.launch import EXIT_USAGE as EXIT_USAGE
 from smassist.channels.launch import CommandError as CommandError
+from smassist.channels.launch import close_question_log as close_question_log
 from smassist.channels.launch import load_assistant as load_assistant
 from smassist.channels.launch import serving_assistant as serving_assistant
 from smassist.settings import Settings, current

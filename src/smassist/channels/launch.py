@@ -47,3 +47,10 @@ def serving_assistant(kb: str | None = None, settings: Settings | None = None) -
     assistant = load_assistant(kb, settings)
     assistant.recorder = open_default_store(settings)
     return assistant
+
+
+def close_question_log(assistant: Assistant) -> None:
+    """The question log's writer gets its last lines to disk (bounded) before serving ends."""
+    close = getattr(assistant.recorder, "close", None)
+    if close is not None:
+        close(timeout=2.0)
