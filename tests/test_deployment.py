@@ -140,9 +140,9 @@ def _interface() -> str:
 
 def test_the_expected_files_are_there() -> None:
     names = {p.name for p in SYSTEMD.iterdir()}
-    assert {"smassist-slack.service", "smassist-telegram.service", "smassist-prune.service",
-            "smassist-prune.timer", "smassist.env", "slack.env", "telegram.env",
-            "README.md"} <= names
+    assert {"smassist-slack.service", "smassist-telegram.service", "smassist-admin.service",
+            "smassist-prune.service", "smassist-prune.timer", "smassist.env", "slack.env",
+            "telegram.env", "admin.env", "README.md"} <= names
     assert (PROXY / "Caddyfile").is_file() and (PROXY / "nginx.conf").is_file()
 
 
@@ -195,6 +195,7 @@ def test_the_written_paths_are_writable_under_the_hardening() -> None:
     assert kb.is_absolute() and kb.parts[1] not in ("home", "root", "run", "tmp")
     assert "SMASSIST_LOG_KEY" in settings
     assert _env(SYSTEMD / "telegram.env").get("SMASSIST_TELEGRAM_WEBHOOK_SECRET")
+    assert _env(SYSTEMD / "admin.env").get("SMASSIST_ADMIN_TOKEN")
 
 
 def test_the_prune_timer_starts_the_prune_service() -> None:

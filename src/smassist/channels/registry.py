@@ -83,3 +83,10 @@ register(ChannelInfo(
     "terminal", "smassist.channels.terminal.chat", "the terminal chat (as smassist chat)",
     options=(Option(("--lang",), {"choices": ("fr", "en")}),),
 ))
+register(ChannelInfo(
+    "admin", "smassist.web.console.server", "the read-only admin console (web pages)",
+    requires=("aiohttp",), extra="admin",
+    options=(Option(("--host",), {"default": "127.0.0.1",
+                                  "help": "default 127.0.0.1; anything else needs SMASSIST_ADMIN_TOKEN"}),
+             Option(("--port",), {"type": int, "default": 8080})),
+))
