@@ -69,7 +69,7 @@ def serve(args: argparse.Namespace, settings: object | None = None) -> int:
     assistant = load_assistant(getattr(args, "kb", None), settings)  # type: ignore[arg-type]
     log_error = None
     try:
-        store = open_default_store()
+        store = open_default_store(settings)  # type: ignore[arg-type]
     except Exception as exc:  # a bad SMASSIST_DB: the KB pages still work
         store, log_error = None, str(exc)
     watcher = start_watcher(assistant)  # the console shows what the bots serve: edits within seconds
