@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
-import os
 import signal
 import sys
 
@@ -45,10 +44,9 @@ def check_access(host: str, token: str | None) -> None:
 
 
 def _token(settings: object | None) -> str | None:
-    value = getattr(settings, "admin_token", None) if settings is not None else None
-    if value is None:
-        value = os.environ.get(TOKEN_VARIABLE, "").strip() or None
-    return value
+    from smassist.settings import current
+
+    return current(settings).admin_token  # type: ignore[arg-type]
 
 
 def serve(args: argparse.Namespace, settings: object | None = None) -> int:
