@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -36,19 +34,20 @@ def build_log(path: Path, kb: Path) -> list[str]:
     store = SQLiteStore(path, secret="test-log-key-" + "x" * 20)
     assistant = Assistant.load(kb, recorder=store)
     kinds = []
-    conn = sqlite3.connect(path)
     now = utcnow()
+    when = []
     for days, channel, question, times, useful, _kind in PLAN:
         for n in range(times):
             reply = assistant.ask(question, channel=channel, user=f"user-{n}")
             kinds.append(reply.kind)
             if useful is not None and n == 0:
                 assistant.record_feedback(reply.id, useful, channel=channel, user=f"user-{n}")
-            asked = now - timedelta(days=days, minutes=n + 1)
-            conn.execute("UPDATE questions SET asked_at = ? WHERE reply_id = ?", (_iso(asked), reply.id))
-            conn.commit()
+            when.append((_iso(now - timedelta(days=days, minutes=n + 1)), reply.id))
+    store.close()  # the writer thread writes what is queued first
+    conn = sqlite3.connect(path)
+    conn.executemany("UPDATE questions SET asked_at = ? WHERE reply_id = ?", when)
+    conn.commit()
     conn.close()
-    store.close()
     return kinds
 
 
@@ -64,38 +63,13 @@ class RunningConsole:
 
 
 def start_console(kb: Path, db: Path | None, token: str | None) -> RunningConsole:
-    """The console app on 127.0.0.1 (a free port), served from a thread with its own loop."""
-    from aiohttp import web
-
-    from smassist.web.console.app import Console, make_app
+    """The console on the shared HTTP front, 127.0.0.1 and a free port, served from a thread."""
+    from smassist.web.console.app import Console
+    from smassist.web.console.server import build_front
 
     assistant = Assistant.load(kb)
     store = SQLiteStore(db) if db is not None else None
     console = Console(assistant, store, token)
-    app = make_app(console)
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder: dict[str, object] = {}
-
-    def run() -> None:
-        asyncio.set_event_loop(loop)
-        runner = web.AppRunner(app, access_log=None)
-        loop.run_until_complete(runner.setup())
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        loop.run_until_complete(site.start())
-        holder["port"] = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        holder["runner"] = runner
-        ready.set()
-        loop.run_forever()
-        loop.run_until_complete(runner.cleanup())
-        loop.close()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    assert ready.wait(30), "the console did not start"
-
-    def stop() -> None:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(30)
-
-    return RunningConsole(f"http://127.0.0.1:{holder['port']}", console, stop)
+    front = build_front(console, "127.0.0.1", 0)
+    url = front.start_in_thread(timeout=30)
+    return RunningConsole(url, console, front.stop_thread)

@@ -285,14 +285,10 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-async def healthz(request: web.Request) -> web.Response:
-    return web.Response(text="ok")
-
-
 # --- middleware -----------------------------------------------------------------------------
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-OPEN_PATHS = frozenset({"/login", "/healthz", "/static/console.css"})
+OPEN_PATHS = frozenset({"/login", "/healthz", "/health", "/readyz", "/static/console.css"})
 
 
 @web.middleware
@@ -301,12 +297,13 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     console: Console = request.app[CONSOLE_KEY]
     try:
         if console.token is None and any(h in request.headers for h in _PROXY_HEADERS) \
-                and request.path != "/healthz":
+                and request.path not in ("/healthz", "/health", "/readyz"):
             response: web.StreamResponse = render(
                 request, "message.html", status=403, message=texts(choose_lang(request))["proxied_without_token"])
         elif request.method == "POST" and not _same_origin(request):
             response = web.Response(status=403, text="cross-site request refused")
         elif request.path not in OPEN_PATHS and not console.authorized(request):
+            # /metrics too: a scraper sends the token as a Bearer header.
             response = render(request, "login.html", status=401, next=_safe_next(request.path_qs),
                               failed=False)
             response.headers["WWW-Authenticate"] = 'Bearer realm="smassist admin console"'
@@ -352,8 +349,3 @@ def add_routes(app: web.Application, console: Console) -> web.Application:
     app.router.add_static("/static", HERE / "static", append_version=False)
     return app
 
-
-def make_app(console: Console) -> web.Application:
-    app = web.Application(client_max_size=64 * 1024)
-    app.router.add_get("/healthz", healthz)
-    return add_routes(app, console)

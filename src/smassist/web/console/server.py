@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import ipaddress
 import logging
-import signal
 import sys
 
 logger = logging.getLogger("smassist.console")
@@ -54,7 +51,7 @@ def serve(args: argparse.Namespace, settings: object | None = None) -> int:
     from smassist.admin.reloader import start_watcher
     from smassist.admin.store import open_default_store
     from smassist.channels.base import EXIT_PROBLEMS, CommandError, load_assistant
-    from smassist.web.console.app import Console, make_app
+    from smassist.web.console.app import Console
 
     host = getattr(args, "host", None) or DEFAULT_HOST
     port = getattr(args, "port", None)
@@ -72,41 +69,25 @@ def serve(args: argparse.Namespace, settings: object | None = None) -> int:
         store, log_error = None, str(exc)
     watcher = start_watcher(assistant)  # the console shows what the bots serve: edits within seconds
     console = Console(assistant, store, token, log_error=log_error)
-    app = make_app(console)
+    front = build_front(console, host, port)
+    kb = assistant.kb
+    front.on_start(lambda: logger.info(
+        "smassist admin console on %s/ (knowledge base %s, version %s)", front.url, kb.root,
+        kb.version[:12]))
     try:
-        return asyncio.run(_run(app, host, port, assistant))
+        return front.run()
     except OSError as exc:
         raise CommandError(f"cannot listen on {host}:{port}: {exc.strerror or exc}", EXIT_PROBLEMS) from None
-    except KeyboardInterrupt:
-        return 0
     finally:
         watcher.stop()
 
 
-async def _run(app, host: str, port: int, assistant) -> int:  # app: web.Application
-    from aiohttp import web
+def build_front(console, host: str, port: int):  # (Console, ...) -> Front
+    """The console's pages on the shared HTTP front (limits, timeouts, /healthz /readyz /metrics)."""
+    from smassist.web.console.app import add_routes
+    from smassist.web.server import Front, Limits
 
-    runner = web.AppRunner(app, handle_signals=False, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, backlog=128)
-    try:
-        await site.start()
-    except BaseException:
-        await runner.cleanup()
-        raise
-    sockets = getattr(site._server, "sockets", None) or ()
-    bound = sockets[0].getsockname()[:2] if sockets else (host, port)
-    kb = assistant.kb
-    where = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
-    logger.info("smassist admin console on http://%s:%s/ (knowledge base %s, version %s)",
-                where, bound[1], kb.root, kb.version[:12])
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
-    try:
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-    return 0
+    front = Front("admin", host, port, limits=Limits(max_body=64 * 1024))
+    add_routes(front.app, console)
+    front.add_readiness("knowledge base", lambda: None if console.assistant.kb.entries else "empty")
+    return front

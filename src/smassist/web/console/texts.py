@@ -62,6 +62,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "edit_in": "in {path}",
         "yaml_block": "YAML to paste under the entry's questions:",
         "yaml_how": "Paste the lines under fr: / en: of the entry's questions:, then check with smassist kb check.",
+        "out_of_scope_title": "Declined every time: right to decline?",
+        "out_of_scope_how": "If smassist was right to decline these questions, paste this block into out_of_scope.yaml: it teaches smassist what is not its domain.",
         # kb
         "kb_title": "Knowledge base",
         "kb_intro": "{entries} entries in {topics} topics, {statistics} figures from {studies} studies in {articles} articles.",
@@ -153,6 +155,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "edit_in": "dans {path}",
         "yaml_block": "YAML à coller sous les questions: de la fiche :",
         "yaml_how": "Collez les lignes sous fr: / en: des questions: de la fiche, puis vérifiez avec smassist kb check.",
+        "out_of_scope_title": "Refusées à chaque fois : à raison ?",
+        "out_of_scope_how": "Si smassist a eu raison de ne pas répondre à ces questions, collez ce bloc dans out_of_scope.yaml : il apprend à smassist ce qui n'est pas son domaine.",
         "kb_title": "Base de connaissances",
         "kb_intro": "{entries} fiches dans {topics} sujets, {statistics} chiffres issus de {studies} études dans {articles} articles.",
         "entry_questions": "{count} questions d'exemple",

@@ -212,7 +212,9 @@ def gaps_view(records: list[QuestionRecord], since_code: str, state: State,
     t = texts(lang)
     kb = state.kb
     items = []
-    for number, (gap, block) in enumerate(zip(gaps, blocks, strict=True), 1):
+    # One block per group, then (when some were declined every time) one for out_of_scope.yaml.
+    extra = "\n\n".join(blocks[len(gaps):])
+    for number, (gap, block) in enumerate(zip(gaps, blocks[:len(gaps)], strict=True), 1):
         entry = kb.entries.get(gap.closest) if gap.closest else None
         items.append({
             "number": number,
@@ -228,7 +230,7 @@ def gaps_view(records: list[QuestionRecord], since_code: str, state: State,
             "location": location_text(Path(kb.root), entry.location) if entry else None,
             "yaml": block,
         })
-    return {"gaps": items, "period": period_label(None if since_code == "all" else since_code, lang),
+    return {"gaps": items, "out_of_scope": extra, "period": period_label(None if since_code == "all" else since_code, lang),
             "asks": sum(g.count for g in gaps)}
 
 
