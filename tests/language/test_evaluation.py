@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from smassist.cli import main
 from smassist.language.engine import Engine
 from smassist.language.evaluation import LabelledQuestion, evaluate, load_questions
@@ -17,11 +19,12 @@ def test_eval_file_is_read_with_null_topics_out_of_scope(tmp_path: Path):
 KINDS = {"figure", "recommendation", "method", "reason", "comparison", "trend", "definition"}
 
 
-def test_unseen_set_is_labelled_with_known_topics_and_kinds_in_both_languages():
+@pytest.mark.parametrize("name", ["eval_unseen.yaml", "eval_holdout.yaml"])
+def test_held_out_set_is_labelled_with_known_topics_and_kinds_in_both_languages(name: str):
     from smassist.kb import loader
 
     topics = set(loader.load(BUNDLED_KB).topics)
-    questions = load_questions(REPO / "tests" / "data" / "eval_unseen.yaml")
+    questions = load_questions(REPO / "tests" / "data" / name)
     in_scope = [q for q in questions if q.topic is not None]
     out_of_scope = [q for q in questions if q.topic is None]
     labelled = {q.topic for q in in_scope}
@@ -73,7 +76,7 @@ def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
     from smassist.kb import loader
 
     kb = loader.load(BUNDLED_KB)
-    held_out = [q.text for name in ("eval_questions.yaml", "eval_unseen.yaml")
+    held_out = [q.text for name in ("eval_questions.yaml", "eval_unseen.yaml", "eval_holdout.yaml")
                 for q in load_questions(REPO / "tests" / "data" / name)]
     close = []
     for entry in kb.entries.values():
