@@ -64,6 +64,46 @@ def bundled_knowledge() -> Path:
     return _PACKAGE.parent.parent / "knowledge"
 
 
+# --- which knowledge-base folder is served (issue 17) ---------------------------------------
+
+#: The folder in the current directory that counts as the knowledge base when no other is given.
+LOCAL_KNOWLEDGE = "knowledge"
+
+#: Why a folder was chosen, in the order the rules are tried.
+ORIGINS = ("--kb", "SMASSIST_KB", "./knowledge", "bundled")
+
+_ORIGIN_TEXT = {
+    "--kb": "given on the command line",
+    "SMASSIST_KB": "from SMASSIST_KB",
+    "./knowledge": "./knowledge in the current folder",
+    "bundled": "the copy bundled with smassist; `smassist kb init` makes one you can edit",
+}
+
+
+def is_knowledge_folder(path: Path) -> bool:
+    """A folder that looks like a knowledge base: ``topics.yaml`` and an ``entries/`` folder."""
+    return (path / "topics.yaml").is_file() and (path / "entries").is_dir()
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeFolder:
+    """The knowledge-base folder a command serves, and which rule chose it."""
+
+    path: Path
+    #: One of :data:`ORIGINS`.
+    origin: str
+    #: Something the admin should know about the choice (a ``./knowledge`` that was skipped).
+    note: str = ""
+
+    def describe(self) -> str:
+        """``/srv/kb (from SMASSIST_KB)``: the folder and why, for ``kb check`` and the logs."""
+        text = f"{self.path} ({_ORIGIN_TEXT[self.origin]})"
+        return f"{text}; {self.note}" if self.note else text
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": str(self.path), "origin": self.origin}
+
+
 # --- one block per channel: what it needs, checked when it starts (opsdroid's per-connector schema)
 
 
@@ -118,7 +158,7 @@ class TelegramSettings:
 class Settings:
     """The environment smassist runs in, read once and checked."""
 
-    #: ``SMASSIST_KB`` (None: the bundled knowledge base).
+    #: ``SMASSIST_KB`` (None: ``./knowledge`` or the bundled one; :meth:`knowledge_folder`).
     kb: Path | None = None
     #: ``SMASSIST_DB`` as given (empty: the default SQLite file).
     db: str = ""
@@ -175,11 +215,27 @@ class Settings:
 
     # --- folders ----------------------------------------------------------------
 
-    def knowledge_path(self, path: str | os.PathLike[str] | None = None) -> Path:
-        """``path``, else ``SMASSIST_KB``, else the bundled knowledge base."""
+    def knowledge_folder(self, path: str | os.PathLike[str] | None = None, *,
+                         cwd: Path | None = None) -> KnowledgeFolder:
+        """The knowledge base served, and why: ``path`` (``--kb``), else ``SMASSIST_KB``, else
+        ``./knowledge`` when it holds ``topics.yaml`` and ``entries/`` (a project folder, as
+        in comparable tools: an admin editing a checkout edits what is served), else the
+        bundled copy. Paths are absolute, so that messages name one folder."""
         if path:
-            return Path(path).expanduser()
-        return self.kb if self.kb is not None else bundled_knowledge()
+            return KnowledgeFolder(Path(path).expanduser().absolute(), "--kb")
+        if self.kb is not None:
+            return KnowledgeFolder(self.kb.absolute(), "SMASSIST_KB")
+        local = (cwd or Path.cwd()) / LOCAL_KNOWLEDGE
+        if is_knowledge_folder(local):
+            return KnowledgeFolder(local.absolute(), "./knowledge")
+        note = ""
+        if local.is_dir():
+            note = "./knowledge is not a knowledge base (it needs topics.yaml and entries/)"
+        return KnowledgeFolder(bundled_knowledge(), "bundled", note)
+
+    def knowledge_path(self, path: str | os.PathLike[str] | None = None) -> Path:
+        """The folder of :meth:`knowledge_folder` (``path``, ``SMASSIST_KB``, ``./knowledge``, bundled)."""
+        return self.knowledge_folder(path).path
 
     def cache_dir(self) -> Path:
         if self.cache_dir_override is not None:

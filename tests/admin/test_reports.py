@@ -6,6 +6,7 @@ import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from pathlib import Path
 
 import pytest
 import yaml
@@ -79,9 +80,35 @@ def test_gaps_name_the_closest_entry_of_the_current_knowledge_base() -> None:
         assistant.state)
     assert gaps[0].closest == "roi-measurement"
     assert gaps[0].closest_confidence > 0
-    assert gaps[0].closest_location.startswith(str(assistant.kb.entries["roi-measurement"].location.file))
+    assert gaps[0].closest_location == str(assistant.kb.entries["roi-measurement"].location)
     text = reports.format_gaps(gaps, "30d")
     assert "closest entry: roi-measurement" in text
+
+
+def test_gap_paths_name_the_served_folder_whichever_process_compiled_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compiled cache is shared between processes; a gap read from it, in another
+    working directory, still names the file in the served folder."""
+    import shutil
+
+    from smassist.settings import bundled_knowledge
+
+    served = tmp_path / "site" / "kb"
+    shutil.copytree(bundled_knowledge(), served)
+    monkeypatch.setenv("SMASSIST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.chdir(tmp_path / "site")  # compiled here: "kb/entries/…" relative to this folder
+    Assistant.load(served)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # a later process, started somewhere else, reads the cache
+    assistant = Assistant.load(served)
+    gaps = reports.find_gaps(
+        [record("Est-ce que les entreprises mesurent le retour sur investissement de leurs réseaux sociaux ?",
+                "answer", confidence=0.5, entry="roi-measurement", topic="roi")],
+        assistant.state)
+    file, _, line = gaps[0].closest_location.rpartition(":")
+    assert Path(file) == served / "entries" / "roi.yaml"
+    assert int(line) > 0 and Path(file).is_file()
 
 
 def test_gaps_yaml_blocks_paste_into_an_entry() -> None:

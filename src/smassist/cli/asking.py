@@ -22,11 +22,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = load_assistant(args)
     assistant.recorder = question_log(args)
     color = color_wanted(args)
+    # Which folder answered (issue 17): an admin sees whether their edits are the ones served.
+    served = {**args.knowledge_folder.to_dict(), "version": assistant.kb.version[:12]}
 
     def answer(question: str) -> None:
         reply = assistant.ask(question, lang=args.lang, conversation="cli:ask", channel="cli")
         if args.json:
-            print_json(reply.to_dict())
+            print_json({**reply.to_dict(), "knowledge_base": served})
         else:
             sys.stdout.write(terminal.render(reply, color=color) + "\n")
 
@@ -53,6 +55,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from smassist.channels.terminal.chat import run_chat
 
     assistant = load_assistant(args)
+    sys.stderr.write(f"Knowledge base: {args.knowledge_folder.describe()}\n")
     assistant.recorder = question_log(args)
     try:
         return run_chat(assistant, lang=args.lang, color=color_wanted(args),

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
     from smassist.admin.store import QuestionRecord, SQLiteStore
     from smassist.answering.assistant import Assistant
-    from smassist.settings import Settings
+    from smassist.settings import KnowledgeFolder, Settings
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "CommandError", "Handler"]
 
@@ -35,9 +35,17 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return current(getattr(args, "settings", None))
 
 
+def knowledge_folder(args: argparse.Namespace, path: str | None = None) -> KnowledgeFolder:
+    """The folder the command serves and why (``path`` or ``--kb``, ``SMASSIST_KB``,
+    ``./knowledge``, bundled); kept on ``args`` for what the command prints."""
+    folder = settings_of(args).knowledge_folder(path or getattr(args, "kb", None))
+    args.knowledge_folder = folder
+    return folder
+
+
 def load_assistant(args: argparse.Namespace) -> Assistant:
-    """The assistant on ``--kb`` (or the default); a broken knowledge base exits 2."""
-    return load_assistant_at(getattr(args, "kb", None), settings_of(args))
+    """The assistant on the command's knowledge folder; a broken knowledge base exits 2."""
+    return load_assistant_at(str(knowledge_folder(args).path), settings_of(args))
 
 
 def print_json(data: object, indent: int | None = None) -> None:

@@ -5,25 +5,36 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from smassist.admin.commands import REPORT_PERIOD
 from smassist.answering.clean import terminal_json
 from smassist.cli.common import (
     EXIT_OK,
     EXIT_PROBLEMS,
+    CommandError,
+    knowledge_folder,
     load_assistant,
     logged_questions,
     missing_subcommand,
     settings_of,
 )
 
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from smassist.settings import Settings
+
+#: What ``kb init`` copies from the bundled knowledge base (the wheel's package data).
+INIT_PATTERNS = ("*.yaml", "*.md", "entries/*.yaml", "schema/*.json")
+
 
 def cmd_kb_check(args: argparse.Namespace) -> int:
     from smassist.kb import loader
 
-    root = settings_of(args).knowledge_path(args.path or args.kb)
-    sys.stdout.write(f"Knowledge base: {root}\n")
+    folder = knowledge_folder(args, args.path)
+    root = folder.path
+    sys.stdout.write(f"Knowledge base: {folder.describe()}\n")
     try:
         kb = loader.load(root)
     except loader.KnowledgeBaseError as exc:
@@ -73,10 +84,62 @@ def cmd_kb_export(args: argparse.Namespace) -> int:
 def cmd_kb_schema(args: argparse.Namespace) -> int:
     from smassist.kb.schema import write_schemas
 
-    target = settings_of(args).knowledge_path(args.kb) / "schema"
+    target = knowledge_folder(args).path / "schema"
     for path in write_schemas(target):
         sys.stdout.write(f"wrote {path}\n")
     return EXIT_OK
+
+
+def cmd_kb_init(args: argparse.Namespace) -> int:
+    """Copy the bundled knowledge base into a folder the admin owns, and say how to serve it."""
+    import shutil
+    from pathlib import Path
+
+    from smassist.settings import LOCAL_KNOWLEDGE, bundled_knowledge
+
+    target = Path(args.dir or LOCAL_KNOWLEDGE).expanduser().absolute()
+    if target.exists() and not target.is_dir():
+        raise CommandError(f"{target} is a file, not a folder; nothing was copied.", EXIT_PROBLEMS)
+    if target.is_dir() and any(target.iterdir()):
+        raise CommandError(
+            f"{target} is not empty; nothing was copied (kb init never overwrites). "
+            "Give a new or empty folder: smassist kb init DIR", EXIT_PROBLEMS)
+    source = bundled_knowledge()
+    files = sorted({path for pattern in INIT_PATTERNS for path in source.glob(pattern)})
+    try:
+        for path in files:
+            copy = target / path.relative_to(source)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            # Contents only: an installed copy may be read-only, the admin's must not be.
+            shutil.copyfile(path, copy)
+    except OSError as exc:
+        raise CommandError(f"cannot write the knowledge base into {target}: {exc}",
+                           EXIT_PROBLEMS) from None
+    sys.stdout.write(init_message(target, len(files), settings_of(args)))
+    return EXIT_OK
+
+
+def init_message(target: Path, count: int, settings: Settings) -> str:
+    """What ``kb init`` says: where the copy is and the three ways to serve it."""
+    from smassist.settings import LOCAL_KNOWLEDGE
+
+    lines = [f"Copied the bundled knowledge base ({count} files, with its schemas) into {target}.",
+             "Point smassist at it in one of these ways:"]
+    if target.name == LOCAL_KNOWLEDGE:
+        lines.append(f"  cd {shlex_quote(target.parent)}    # ./knowledge is served when no "
+                     "other folder is given")
+    lines += [f"  export SMASSIST_KB={shlex_quote(target)}",
+              f"  smassist --kb {shlex_quote(target)} COMMAND"]
+    if settings.kb is not None:
+        lines.append(f"Note: SMASSIST_KB is set ({settings.kb}); it wins over ./knowledge.")
+    lines.append("Then edit a file and run: smassist kb check")
+    return "\n".join(lines) + "\n"
+
+
+def shlex_quote(path: Path) -> str:
+    import shlex
+
+    return shlex.quote(str(path))
 
 
 def cmd_kb_gaps(args: argparse.Namespace) -> int:
@@ -106,6 +169,11 @@ def add_parsers(commands: Any, common: argparse.ArgumentParser) -> None:
     export.set_defaults(handler=cmd_kb_export)
     schema = kb_commands.add_parser("schema", parents=[common], help="write the JSON Schemas into knowledge/schema/")
     schema.set_defaults(handler=cmd_kb_schema)
+    init = kb_commands.add_parser(
+        "init", parents=[common],
+        help="copy the bundled knowledge base into DIR (default ./knowledge), to edit and serve")
+    init.add_argument("dir", nargs="?", metavar="DIR", help="a new or empty folder (default ./knowledge)")
+    init.set_defaults(handler=cmd_kb_init)
     gaps = kb_commands.add_parser("gaps", parents=[common],
                                   help="logged questions not answered well, grouped by similarity")
     gaps.add_argument("--since", metavar="AGE", default=REPORT_PERIOD,

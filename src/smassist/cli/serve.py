@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from smassist.channels import registry
-from smassist.cli.common import EXIT_USAGE, CommandError, missing_subcommand, settings_of
+from smassist.cli.common import (
+    EXIT_USAGE,
+    CommandError,
+    knowledge_folder,
+    missing_subcommand,
+    settings_of,
+)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -14,6 +21,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     missing = info.missing_module()
     if missing is not None:
         raise CommandError(info.missing_extra_message(missing), EXIT_USAGE)
+    # The folder is chosen once, here, and said first: the channel serves that one.
+    folder = knowledge_folder(args)
+    args.kb = str(folder.path)
+    if info.name == "terminal":
+        sys.stderr.write(f"Knowledge base: {folder.describe()}\n")
+    else:
+        import logging
+
+        from smassist.channels.logs import configure_logging
+
+        configure_logging()
+        logging.getLogger("smassist.serve").info("Knowledge base: %s", folder.describe())
     return info.serve_function()(args, settings_of(args))
 
 

@@ -51,6 +51,7 @@ from smassist.kb.runtime import (
     StudyInfo,
     TopicInfo,
     Vocabulary,
+    display_path,
 )
 
 
@@ -228,20 +229,14 @@ def _describe_loc(loc: tuple[Any, ...]) -> str:
 class _Parsed:
     model: Any
     lines: _Lines
+    #: As problems show it (:func:`display_path`).
     file: str
-
-
-def _display_path(path: Path) -> str:
-    """Relative to the working directory when inside it (as editors expect), else absolute."""
-    absolute = path.resolve()
-    try:
-        return absolute.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return str(absolute)
+    #: Absolute, as :class:`Location` keeps it.
+    where: str = ""
 
 
 def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> _Parsed | None:
-    file = _display_path(path)
+    file = display_path(path)
     read = _read_yaml(path, file, problems)
     if read is None:
         return None
@@ -250,7 +245,7 @@ def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> _Parsed 
         problems.append(Problem(file, 1, "the file must be a mapping (key: value), not a list or a text"))
         return None
     try:
-        return _Parsed(model.model_validate(data), lines, file)
+        return _Parsed(model.model_validate(data), lines, file, str(path.absolute()))
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, lines, file, model))
         return None
@@ -280,12 +275,12 @@ def load(root: str | os.PathLike[str]) -> KnowledgeBase:
         raise KnowledgeBaseError([Problem(str(root), 1, "no such knowledge-base folder")])
     for name in REQUIRED_FILES:
         if not (root / name).is_file():
-            problems.append(Problem(_display_path(root / name), 1, "this required file is missing"))
+            problems.append(Problem(display_path(root / name), 1, "this required file is missing"))
     files = knowledge_files(root)
     entry_files = [p for p in files if p.parent.name == ENTRIES_DIR]
     if not entry_files:
         problems.append(
-            Problem(_display_path(root / ENTRIES_DIR), 1, "no entry files (entries/*.yaml)")
+            Problem(display_path(root / ENTRIES_DIR), 1, "no entry files (entries/*.yaml)")
         )
 
     def parse_optional(name: str, model: type[Strict]) -> _Parsed | None:
@@ -544,7 +539,7 @@ class _Builder:
             series_infos[sid] = SeriesInfo(
                 sid, item.label.model_dump(), tuple(item.points),
                 item.note.model_dump() if item.note else None,
-                Location(parsed.file, parsed.lines.line(path)),
+                Location(parsed.where, parsed.lines.line(path)),
             )
         for i, stat_id in enumerate(series.model.brief):
             self.check_ref(series, ("brief", i), "statistic", stat_id, ids.statistics)
@@ -590,7 +585,7 @@ class _Builder:
                 text={lang: figures.figure_text(formatted[lang], stat.label.model_dump()[lang]) for lang in LANGS},
                 source={lang: figures.source_line(study.name[lang], year, study.sample_size,
                                                   study.population[lang], lang) for lang in LANGS},
-                location=Location(parsed.file, parsed.lines.line(path)),
+                location=Location(parsed.where, parsed.lines.line(path)),
             )
         return stat_infos
 
@@ -626,7 +621,7 @@ class _Builder:
                 id=entry.id, topic=entry.topic, title=entry.title.model_dump(),
                 questions={lang: tuple(getattr(entry.questions, lang)) for lang in LANGS},
                 answer=answers, statistics=shown, follow_ups=tuple(entry.follow_ups),
-                location=Location(parsed.file, parsed.lines.line(path)),
+                location=Location(parsed.where, parsed.lines.line(path)),
                 openings=openings,
             )
         return entry_infos

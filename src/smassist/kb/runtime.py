@@ -13,15 +13,29 @@ from pathlib import Path
 LANGS = ("fr", "en")
 
 
+def display_path(path: str | Path) -> str:
+    """Relative to the working directory when inside it (as editors expect), else absolute."""
+    absolute = Path(path).absolute()
+    try:
+        return absolute.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(absolute)
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where something was defined, for reports an admin can act on."""
+    """Where something was defined, for reports an admin can act on.
+
+    ``file`` is absolute, in the folder the knowledge base was loaded from (the
+    compiled cache is kept per folder), so a location read back from the cache by
+    any process names the served file; ``str()`` shows it as :func:`display_path`.
+    """
 
     file: str
     line: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{display_path(self.file)}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)

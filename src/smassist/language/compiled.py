@@ -40,7 +40,9 @@ def cache_key(root: Path) -> str:
     ``.pyc`` files are), not their bytes: checking it reads no file and needs no
     hash library. Any edit changes a size or a modification time.
     """
-    return _key(f"{root.resolve()}|{kbfiles.fingerprint(root)!r}|{_code_stamp()}")
+    # The folder's own name (not symlinks resolved): locations in the cached version are
+    # absolute paths in it, and every name a folder is served under gets its own version.
+    return _key(f"{root.absolute()}|{kbfiles.fingerprint(root)!r}|{_code_stamp()}")
 
 
 def _key(text: str) -> str:

@@ -43,30 +43,10 @@ def period_label(since: str | None, lang: str) -> str:
     return t["period_n"].format(n=parts[0], unit=t[f"unit_{parts[1]}"])
 
 
-def served_file(root: Path, file: str) -> Path:
-    """The file of a location inside the served folder, whatever folder it was loaded from.
-
-    Locations are written relative to the working directory of the process that
-    compiled the knowledge base; the console shows where the file is now.
-    """
-    path = Path(file)
-    if path.is_absolute():
-        try:
-            return root / path.resolve().relative_to(root.resolve())
-        except (ValueError, OSError):
-            pass
-    parts = path.parts
-    for start in range(len(parts)):
-        candidate = root.joinpath(*parts[start:])
-        if candidate.is_file():
-            return candidate
-    return root / path.name
-
-
-def location_text(root: Path, location: Location | None) -> str | None:
-    if location is None:
-        return None
-    return f"{served_file(root, location.file)}:{location.line}"
+def location_text(location: Location | None) -> str | None:
+    """``/srv/kb/entries/roi.yaml:12``: absolute, in the served folder (the console's working
+    directory means nothing to the admin reading it)."""
+    return None if location is None else f"{location.file}:{location.line}"
 
 
 def _percent(value: float | None) -> str:
@@ -227,7 +207,7 @@ def gaps_view(records: list[QuestionRecord], since_code: str, state: State,
             "closest_title": _title(kb, gap.closest, lang) if gap.closest else None,
             "confidence": f"{gap.closest_confidence:.2f}",
             "far": gap.closest_confidence < CLOSE_ENOUGH,
-            "location": location_text(Path(kb.root), entry.location) if entry else None,
+            "location": location_text(entry.location) if entry else None,
             "yaml": block,
         })
     return {"gaps": items, "out_of_scope": extra, "period": period_label(None if since_code == "all" else since_code, lang),
@@ -238,7 +218,6 @@ def gaps_view(records: list[QuestionRecord], since_code: str, state: State,
 
 
 def kb_view(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
-    root = Path(kb.root)
     topics = []
     for topic in kb.topics.values():
         entries = []
@@ -251,7 +230,7 @@ def kb_view(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
                 figures.append({"id": stat.id, "text": stat.text.get(lang) or stat.text["fr"],
                                 "source": stat.source.get(lang) or stat.source["fr"],
                                 "article": _article(kb, stat.article),
-                                "location": location_text(root, stat.location)})
+                                "location": location_text(stat.location)})
             entries.append({
                 "id": entry.id,
                 "title": entry.title.get(lang) or entry.title["fr"],
@@ -260,7 +239,7 @@ def kb_view(kb: KnowledgeBase, lang: str) -> dict[str, Any]:
                 "examples": list(entry.questions.get(lang, ()))[:3],
                 "figures": figures,
                 "follow_ups": [(f, _title(kb, f, lang)) for f in entry.follow_ups],
-                "location": location_text(root, entry.location),
+                "location": location_text(entry.location),
             })
         if entries:
             topics.append({"id": topic.id, "title": topic.title.get(lang) or topic.title["fr"],
@@ -292,7 +271,8 @@ def status_view(kb: KnowledgeBase, loaded_at: datetime, records: list[QuestionRe
         current = loader.load(root)
         changed = current.version != kb.version
     except loader.KnowledgeBaseError as exc:
-        problems = [str(p) for p in exc.problems]
+        # Absolute, as on the other pages: the console's working directory means nothing here.
+        problems = [f"{Path(p.file).absolute()}:{p.line}: {p.message}" for p in exc.problems]
         changed = True
     except OSError as exc:
         problems = [f"{root}: {exc}"]
