@@ -20,7 +20,7 @@ def question_log_off() -> bool:
 
 
 def knowledge_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """``path``, else ``$SMASSIST_KB``, else the bundled knowledge base."""
+    """``path``, else ``$SMASSIST_KB``, else ``./knowledge``, else the bundled knowledge base."""
     return Settings.from_env().knowledge_path(path)
 
 

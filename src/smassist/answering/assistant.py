@@ -68,7 +68,7 @@ class Assistant:
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, *, use_cache: bool = True,
              recorder: Recorder | None = None, settings: Settings | None = None) -> Assistant:
-        """The assistant on the knowledge base at ``path`` (default: ``$SMASSIST_KB`` or bundled).
+        """The assistant on the knowledge base at ``path`` (default: ``$SMASSIST_KB``, ``./knowledge``, bundled).
 
         ``recorder`` keeps the question log (e.g. ``smassist.store.open_default_store()``);
         ``settings`` the environment (default: read now).

@@ -1,7 +1,7 @@
 """The `smassist` command line: one module per command group, composed here.
 
 - :mod:`.asking`: ``ask``, ``chat``;
-- :mod:`.kb`: ``kb check|export|schema|gaps``;
+- :mod:`.kb`: ``kb check|export|schema|init|gaps``;
 - :mod:`.figures`: ``stats``, ``trend``, ``brief``;
 - :mod:`.questionlog`: ``log prune|export``, ``report``;
 - :mod:`.evaluate`: ``eval``;
@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--kb", metavar="PATH", default=argparse.SUPPRESS,
-        help="knowledge-base folder (default: $SMASSIST_KB or the bundled one)",
+        help="knowledge-base folder (default: $SMASSIST_KB, else ./knowledge, else the bundled one)",
     )
     parser = argparse.ArgumentParser(
         prog="smassist",

@@ -1,4 +1,4 @@
-"""``smassist kb check|export|schema|gaps``: the knowledge base, for the admins who edit it."""
+"""``smassist kb check|export|schema|init|gaps``: the knowledge base, for the admins who edit it."""
 
 from __future__ import annotations
 
