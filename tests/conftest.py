@@ -9,8 +9,9 @@ import pytest
 
 from smassist.answering.reply import Reply
 
-#: The ``postgres_url`` fixture: a fresh database on the tests' PostgreSQL server.
-pytest_plugins = ["tests.support.postgres_server"]
+#: The ``postgres_url`` fixture: a fresh database on the tests' PostgreSQL server;
+#: ``served_kb`` / ``own_kb``: compiled knowledge folders for ``smassist serve`` processes.
+pytest_plugins = ["tests.support.postgres_server", "tests.support.instances"]
 
 REPO = Path(__file__).resolve().parents[1]
 BUNDLED_KB = REPO / "knowledge"

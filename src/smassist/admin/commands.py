@@ -46,25 +46,28 @@ def reload_text(outcome: ReloadOutcome, lang: str = "en", *, fixed: bool = False
     return reloader.reload_text(outcome, lang, fixed=fixed)
 
 
-#: How long /reload waits for the other instances to say which version they serve.
-RELOAD_WAIT_SECONDS = 5.0
+#: How long /reload waits, after its own reload, for the other instances to say which
+#: version they serve. They were asked first and reload meanwhile, but a new version's
+#: model is trained on each (seconds, more on a busy host).
+RELOAD_WAIT_SECONDS = 30.0
 
 
 def reload_command(assistant: Assistant, lang: str = "en") -> str:
     """The admin's reload command: reload now and say how it went.
 
     With several instances (shared state in PostgreSQL), every other instance is
-    asked to reload too, and the answer lists the version each one serves.
+    asked to reload too (first, so that they reload while this one does), and the
+    answer lists the version each one serves.
     """
     from smassist import state
     from smassist.admin.reloader import reload_now
 
+    shared = state.of(assistant)
+    request = shared.versions.request_reload() if shared.shared else None
     outcome = reload_now(assistant)
     said = reload_text(outcome, lang)
-    shared = state.of(assistant)
-    if not shared.shared:
+    if request is None:
         return said
-    request = shared.versions.request_reload()
     shared.versions.serving(outcome.version, request)
     return said + "\n" + instances_text(shared.versions.instances(request, RELOAD_WAIT_SECONDS),
                                         lang)
