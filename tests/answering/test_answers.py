@@ -168,13 +168,3 @@ def test_sources_name_who_ran_the_study(assistant: Assistant) -> None:
     details = {d["study"]: d for d in reply.to_dict()["source_details"]}
     assert details["barometre-2017"]["by"] == ["Hootsuite", "Adetem", "Visionary Marketing", "Toluna"]
     assert details["barometre-2017"]["article_title"].startswith("Réseaux sociaux d'entreprise")
-
-
-@pytest.mark.xfail(strict=True, reason="engine v2 (issue 13) gives this question a 'did you mean' "
-                   "(confidence between the version's clarify and answer thresholds), not a decline")
-def test_decline_with_plausible_entries_offers_them_as_choices(assistant: Assistant) -> None:
-    reply = assistant.ask("Mastodon pour les entreprises ?", conversation="d")
-    assert reply.kind == "unknown" and reply.suggestions and not reply.topics
-    assert reply.text.startswith("Les articles n'ont aucun chiffre sur Mastodon.")
-    picked = assistant.ask("1", conversation="d")
-    assert (picked.kind, picked.entry) == ("answer", reply.suggestions[0].entry)

@@ -319,7 +319,9 @@ class Assistant:
                 suggestions=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in choices),
                 version=kb.version, uncovered=missing,
             )
-        plausible = tuple(c.entry for c in match.candidates[:3] if c.confidence >= 0.2)
+        least = choice_threshold(state.engine)
+        plausible = tuple(c.entry for c in match.candidates[:3]
+                          if least is not None and c.confidence >= least)
         if plausible:
             # What was found is offered as choices ("2" picks the second), not hidden behind
             # the list of every topic.
@@ -402,6 +404,21 @@ class Assistant:
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
         return tuple((t.id, t.title[lang]) for t in state.kb.topics.values()
                      if state.kb.entries_by_topic(t.id))
+
+
+def choice_threshold(engine: Engine) -> float | None:
+    """The confidence from which a decline offers a candidate as a choice; None: never.
+
+    The version's own cross-validation chose it (``choice_threshold`` in the
+    calibration's figures): choices offered at or above it held the right entry at
+    least half the time, held out. Without a trained layer there is no such
+    measurement, and a decline offers no choice (the "did you mean" band still does).
+    """
+    calibration = engine.calibration
+    if calibration is None:
+        return None
+    found = calibration.figures.get("choice_threshold")
+    return None if found is None or found >= calibration.clarify else found
 
 
 def _shown_statistics(kb: KnowledgeBase, entry: EntryInfo, lang: str) -> tuple[StatisticView, ...]:

@@ -238,10 +238,23 @@ def _render_figures(f: dict[str, float], answer: float, clarify: float, title: s
                      "(add small talk, support and near-domain questions to decline)")
     if f["unseen_entry_held_out"]:
         lines.append(f"  questions of entries left out, not answered:     {pct('unseen_entry_not_answered')}")
+    if "choice_threshold" in f:
+        lines.append(_choices_line(f, clarify))
     took = f" (trained in {seconds:.1f} s)" if seconds else ""
     lines.append(f"Thresholds of this version: answer at confidence >= {answer:.2f}, "
                  f"'did you mean' at >= {clarify:.2f}{took}.")
     return "\n".join(lines)
+
+
+def _choices_line(f: dict[str, float], clarify: float) -> str:
+    """What a decline offers: choices from the version's own threshold, or none."""
+    if f["choice_threshold"] >= clarify or not f.get("choices_offered"):
+        return ("  declines offer no choices: held out, choices below 'did you mean' held the "
+                "right entry less than half the time")
+    oos = f.get("out_of_scope_offered_choices", -1)
+    return (f"  declines offer choices from confidence >= {f['choice_threshold']:.2f}: held out, "
+            f"{f['choices_right']:.1%} of {int(f['choices_offered'])} offers held the right entry"
+            + (f"; out-of-scope examples offered choices: {oos:.1%}" if oos >= 0 else ""))
 
 
 def cross_validation(kb: KnowledgeBase, folds: int = 5) -> tuple[dict[str, float], float, float]:
@@ -264,7 +277,7 @@ def cross_validation(kb: KnowledgeBase, folds: int = 5) -> tuple[dict[str, float
 
     held = training.cross_validate(examples, list(kb.out_of_scope), build, full.model_terms,
                                    k=max(folds, 2), enough=len(examples) + 1)
-    calibration = training.calibrate(held)
+    calibration = training.with_choices(training.calibrate(held), held)
     figures = dict(calibration.figures)
     conf = [calibration.confidence(*h.features) for h in held]
     topic = {e.id: e.topic for e in kb.entries.values()}

@@ -30,7 +30,7 @@ import time
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 Example = tuple[str, str, str]  # (label, lang, question)
 
 #: Changes whenever what training produces changes (the in-process memo of trained layers).
-CODE_VERSION = 4
+CODE_VERSION = 5
 #: Character n-gram lengths (benchmarks/engine_choices.py --features).
 CHARS = (2, 5)
 #: A feature is kept when this many training questions have it (engine terms, character n-grams).
@@ -78,6 +78,13 @@ MAX_ENTRIES = 1000
 UNSEEN_ENTRIES = 0.1
 #: A wrong answer costs this many missed answers when the answer threshold is chosen.
 WRONG_ANSWER_COST = 2.0
+#: A decline offers entries as choices only where, held out, the offered choices held
+#: the right entry at least this often (:func:`choice_threshold`), and at most this many
+#: candidates are offered.
+CHOICE_PRECISION = 0.5
+CHOICES = 3
+#: Offers counted before the precision is trusted (fewer: too few to tell).
+MIN_CHOICE_OFFERS = 5
 
 
 class Features:
@@ -227,6 +234,9 @@ class HeldOut:
     kind: str  # "example", "unseen entry" or "out of scope"
     first: str | None  # the first candidate (entry id)
     features: tuple[float, ...]  # the calibration's reading (model.READING)
+    #: The next candidates (entry id, reading), as ``Engine.match`` reads them: what a
+    #: decline could offer as choices (:func:`choice_threshold`).
+    others: tuple[tuple[str, tuple[float, ...]], ...] = ()
 
 
 def folds_of(examples: Sequence[Example], k: int) -> list[int]:
@@ -254,6 +264,16 @@ def rank_reading(blend: np.ndarray, similarity: np.ndarray, oos: float,
     first = int(order[0])
     other = float(blend[order[1]]) if len(order) > 1 else float(blend[first]) - 1.0
     return first, reading(float(blend[first]), other, float(similarity[first]), oos, coverage)
+
+
+def runners_up(blend: np.ndarray, similarity: np.ndarray, oos: float, coverage: float,
+               first: int, entries: Sequence[str],
+               count: int = 2) -> tuple[tuple[str, tuple[float, ...]], ...]:
+    """The ``count`` candidates after ``first``, read as ``Engine.match`` reads them."""
+    order = [int(j) for j in np.argsort(-blend, kind="stable")[: count + 1] if int(j) != first][:count]
+    top = float(blend[first])
+    return tuple((entries[j], reading(float(blend[j]), top, float(similarity[j]), oos, coverage))
+                 for j in order)
 
 
 def features_of(examples: Sequence[Example], terms: Callable[[str, str], list[str]],
@@ -312,7 +332,8 @@ def cross_validate(examples: Sequence[Example], out_of_scope: Sequence[tuple[str
             oos = float(row[n]) if len(labels) > n else -math.inf
             first, read = rank_reading(blend, similarity, oos, coverage)
             kind = "out of scope" if label == OUT_OF_SCOPE else "unseen entry" if label in gone else "example"
-            held.append(HeldOut(label if kind == "example" else None, kind, engine.entries[first], read))
+            held.append(HeldOut(label if kind == "example" else None, kind, engine.entries[first], read,
+                                runners_up(blend, similarity, oos, coverage, first, engine.entries)))
         if sum(h.kind == "example" for h in held) >= enough and f >= 1:
             break
     return held
@@ -411,7 +432,7 @@ def train(engine: Engine, examples: Sequence[Example], out_of_scope: Sequence[tu
     features = features_of(everything, engine.model_terms, chars)
     held = cross_validate(examples, out_of_scope, build, engine.model_terms, chars=chars, c=c,
                           features=features)
-    calibration = calibrate(held, groups=groups)
+    calibration = with_choices(calibrate(held, groups=groups), held)
     labels = list(engine.entries) + ([OUT_OF_SCOPE] if out_of_scope else [])
     index = {label: j for j, label in enumerate(labels)}
     weighting = Weighting.of(features.matrices)
@@ -419,3 +440,61 @@ def train(engine: Engine, examples: Sequence[Example], out_of_scope: Sequence[tu
                       np.array([index[label] for label, _, _ in everything]), len(labels), c)
     model = to_model(features, weighting, coef, bias, labels, chars)
     return model, calibration, time.perf_counter() - start
+
+
+# --- choices offered by a decline ------------------------------------------------------
+
+
+def choice_threshold(held: Sequence[HeldOut], calibration: Calibration,
+                     precision: float = CHOICE_PRECISION, count: int = CHOICES,
+                     least: int = MIN_CHOICE_OFFERS) -> tuple[float, dict[str, float]]:
+    """The confidence from which a decline offers a candidate as a choice, and its figures.
+
+    Below the "did you mean" threshold a question is declined; a decline may still
+    offer the candidates at or above the returned threshold. Going down from the
+    clarify threshold, each held-out question in that band is offered its candidates
+    at or above the threshold; the threshold stops where the questions offered
+    choices would no longer hold their right entry among them at least ``precision``
+    of the time (out-of-scope and unseen-entry questions never do). When even the
+    first offers miss that, the threshold is the clarify one: a decline offers nothing.
+    """
+    clarify = calibration.clarify
+    band: list[tuple[list[tuple[str, float]], HeldOut]] = []
+    for h in held:
+        first = calibration.confidence(*h.features)
+        if first >= clarify or h.first is None:
+            continue
+        candidates = [(h.first, first)] + [(e, calibration.confidence(*r)) for e, r in h.others]
+        band.append((candidates[:count], h))
+    levels = sorted({c for candidates, _ in band for _, c in candidates}, reverse=True)
+    threshold = clarify
+    for level in levels:
+        offered = [(h, [e for e, c in candidates if c >= level]) for candidates, h in band]
+        offered = [(h, entries) for h, entries in offered if entries]
+        right = sum(h.gold is not None and h.gold in entries for h, entries in offered)
+        if len(offered) < least:
+            continue  # too few offers to tell; accepted only with the offers below them
+        if right < precision * len(offered):
+            break
+        threshold = level
+    offered = [(h, [e for e, c in candidates if c >= threshold]) for candidates, h in band]
+    offered = [(h, entries) for h, entries in offered if entries]
+    right = sum(h.gold is not None and h.gold in entries for h, entries in offered)
+    out_of_scope = [h for _, h in band if h.kind == "out of scope"]
+    total_oos = sum(h.kind == "out of scope" for h in held)
+    figures = {
+        "choice_threshold": float(threshold),
+        "choices_offered": float(len(offered)),
+        "choices_right": round(right / len(offered), 4) if offered else -1.0,
+        "out_of_scope_offered_choices": round(
+            sum(h.kind == "out of scope" for h, _ in offered) / total_oos, 4) if total_oos else -1.0,
+        "declined_held_out": float(len(band)),
+        "declined_out_of_scope": float(len(out_of_scope)),
+    }
+    return float(threshold), figures
+
+
+def with_choices(calibration: Calibration, held: Sequence[HeldOut]) -> Calibration:
+    """``calibration`` with the decline's choice threshold and figures in ``figures``."""
+    _, figures = choice_threshold(held, calibration)
+    return replace(calibration, figures={**calibration.figures, **figures})
