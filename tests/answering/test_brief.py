@@ -31,8 +31,13 @@ def test_admins_choice_comes_in_their_order_with_source_and_entry(tmp_path: Path
     assert reply.kind == "brief"
     lines = reply.text.splitlines()
     assert lines[0] == "Les 2 chiffres à connaître"
-    assert lines[1] == "1. 15\u202f% des équipes ont plus de 6 personnes — Baromètre 2018"
-    assert lines[2] == "2. 32\u202f% des répondants mesurent leur ROI — Baromètre 2016"
+    assert lines[1] == "1. 15\u202f% des équipes ont plus de 6 personnes (2018)"
+    assert lines[2] == "2. 32\u202f% des répondants mesurent leur ROI (2016)"
+    # Then one source line per study, as in every answer: who ran it, which, on whom, read where.
+    assert lines[3] == "Sources :"
+    assert lines[4] == ("- chiffre 1 — Someone : Baromètre 2018, 427 répondants en France"
+                        " — article « An article », A publisher")
+    assert lines[5] == "- chiffre 2 — Someone : Baromètre 2016, répondants en France — article « An article », A publisher"
     assert [s.id for s in reply.statistics] == ["teams-2018", "roi-2016"]
     assert reply.extra["brief"] == [("teams-2018", "team-size"), ("roi-2016", "roi-measurement")]
     assert [f.entry for f in reply.follow_ups] == ["team-size", "roi-measurement"]

@@ -28,7 +28,9 @@ def test_ask_prints_an_answer_with_its_source(tmp_path: Path) -> None:
     result = run("ask", "--kb", str(kb), "Combien d'entreprises mesurent leur ROI ?")
     assert result.returncode == 0, result.stderr
     assert "31\u202f% des entreprises mesurent leur ROI." in result.stdout
-    assert "Source : Étude un, 2018, 427 répondants en France" in result.stdout
+    # One line to repeat: who ran the study, which, its year and sample, the article.
+    assert ("Source : Someone : Étude un, 2018, 427 répondants en France — article « An article »,"
+            " A publisher") in " ".join(result.stdout.split())
 
 
 def test_ask_json_batch_reads_stdin_and_prints_one_object_per_line(tmp_path: Path) -> None:

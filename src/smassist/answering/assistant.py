@@ -362,13 +362,9 @@ class Assistant:
         stats = _shown_statistics(kb, entry, lang)
         if stats:
             lines = [message(lang, "sources_intro", title=entry.title[lang])]
-            for source in dict.fromkeys(s.source for s in stats):
-                cited = [s for s in stats if s.source == source]
-                article = kb.articles[cited[0].article]
-                date = f", {article.published}" if article.published else ""
-                lines.append(f"- {source} — " + message(lang, "article", title=article.title,
-                                                        publisher=article.publisher, date=date))
-                lines.extend(f"  · {s.text}" for s in cited)
+            for citation in dict.fromkeys(s.citation for s in stats):
+                lines.append(f"- {citation}")
+                lines.extend(f"  · {s.text}" for s in stats if s.citation == citation)
             text = "\n".join(lines)
         else:
             text = message(lang, "no_sources", title=entry.title[lang])

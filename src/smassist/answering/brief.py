@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from smassist.answering.reply import Reply, StatisticView, Suggestion
 from smassist.kb.runtime import KnowledgeBase, StatisticInfo
-from smassist.texts import text
+from smassist.texts import colon, text
 
 BRIEF_SIZE = 10
 
@@ -87,6 +87,15 @@ def short_source(stat: StatisticView) -> str:
     return stat.study_name
 
 
+def source_lines(items: list[BriefItem], lang: str) -> list[str]:
+    """One line per study, as in every answer, with the numbers of the figures it gave."""
+    numbers: dict[str, list[int]] = {}
+    for number, item in enumerate(items, 1):
+        numbers.setdefault(item.stat.citation or item.stat.source, []).append(number)
+    return [f"- {text(lang, 'answer.figure_refs', count=len(found), numbers=', '.join(map(str, found)))}"
+            f" — {citation}" for citation, found in numbers.items()]
+
+
 def brief_reply(kb: KnowledgeBase, lang: str, question: str = "brief") -> Reply:
     """The brief as a Reply (kind 'brief'): one numbered line per figure, with its source.
 
@@ -98,7 +107,9 @@ def brief_reply(kb: KnowledgeBase, lang: str, question: str = "brief") -> Reply:
         return Reply(question, "brief", text(lang, "brief.empty"), lang, version=kb.version)
     lines = [text(lang, "brief.title", count=len(items))]
     for number, item in enumerate(items, 1):
-        lines.append(f"{number}. {item.stat.text} — {short_source(item.stat)}")
+        lines.append(f"{number}. {item.stat.text} ({item.stat.year or text(lang, 'answer.year_unknown')})")
+    lines.append(text(lang, "answer.sources") + colon(lang))
+    lines.extend(source_lines(items, lang))
     lines.append(text(lang, "brief.more"))
     entries = list(dict.fromkeys(i.entry for i in items if i.entry))
     return Reply(

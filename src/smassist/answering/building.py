@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from smassist import texts as catalogue
 from smassist.answering.grounding import Grounding
 from smassist.answering.kinds import holds_figure, split_first_sentence
 from smassist.answering.replytexts import say
+from smassist.kb.figures import StatisticView, format_value
 from smassist.kb.runtime import EntryInfo, KnowledgeBase, StatisticInfo
 
 
@@ -45,23 +48,77 @@ def figure_sentence(stat: StatisticInfo, lang: str) -> str:
 
 def compose(kb: KnowledgeBase, entry: EntryInfo, lang: str, kind: str | None,
             grounding: Grounding | None = None) -> Composed:
-    """The answer text for a question of ``kind``, and the figures to show, in order."""
+    """The answer text for a question of ``kind``, and the figures to show, in order.
+
+    A figure the opening (or grounding's sentence) states is not stated again by the
+    body: a body sentence that restates one is left out (its other figures are still
+    listed under the answer, each with its source).
+    """
     text = entry.answer[lang]
     opening = None
+    lead = ""
     if kind and kind in entry.openings and lang in entry.openings[kind]:
-        _, rest = split_first_sentence(text)
+        _, text = split_first_sentence(text)
         lead = entry.openings[kind][lang]
-        text = lead + (rest if rest.startswith("\n") else f" {rest}" if rest else "")
         opening = kind
     elif kind == "figure" and not holds_figure(split_first_sentence(text)[0]):
         stat = _headline_statistic(kb, entry)
         if stat is not None:
-            text = f"{figure_sentence(stat, lang)} {text}"
+            lead = figure_sentence(stat, lang)
             opening = "figure-auto"
     first = grounding.first if grounding else ()
+    before = " ".join(p for p in ((grounding.lead if grounding else ""), lead) if p)
+    if before:
+        values = figure_values(kb, (*first, *entry.statistics), lang)
+        text = without_restated(text, stated_values(before, values), values)
+    if lead:
+        text = lead + (text if text.startswith("\n") else f" {text}" if text else "")
     if grounding and grounding.lead:
         text = f"{grounding.lead}\n{text}"
-    return Composed(text, tuple(dict.fromkeys([*first, *entry.statistics])), opening)
+    return Composed(text.strip(), tuple(dict.fromkeys([*first, *entry.statistics])), opening)
+
+
+# --- a figure said once ------------------------------------------------------------
+
+_BODY_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[«\"(]?[A-ZÀ-ÖØ-Ý0-9])")
+
+
+def figure_values(kb: KnowledgeBase, stat_ids: tuple[str, ...], lang: str) -> dict[str, str]:
+    """How the figures read in text ('près de 60 %', '60 %') -> the figure itself ('60 %')."""
+    values: dict[str, str] = {}
+    for stat_id in dict.fromkeys(stat_ids):
+        stat = kb.statistics[stat_id]
+        if stat.unit == "count" and stat.value < 10:
+            continue  # "3 tables rondes", "2 ans": small counts are words, not figures to repeat
+        core = format_value(stat.value, stat.unit, lang)
+        values[stat.formatted[lang]] = core
+        values.setdefault(core, core)
+    return values
+
+
+def stated_values(text: str, values: dict[str, str]) -> set[str]:
+    """The figures ``text`` states (longest readings first: 'plus de la moitié' is not 'la moitié')."""
+    found: set[str] = set()
+    for reading in sorted(values, key=len, reverse=True):
+        pattern = re.compile(r"(?<![\w,.])" + re.escape(reading) + r"(?![\w])", re.IGNORECASE)
+        if pattern.search(text):
+            found.add(values[reading])
+            text = pattern.sub(" ", text)
+    return found
+
+
+def without_restated(body: str, stated: set[str], values: dict[str, str]) -> str:
+    """``body`` without the sentences that state one of the ``stated`` figures again."""
+    if not stated:
+        return body
+    paragraphs = []
+    for paragraph in body.split("\n"):
+        kept = [s for s in _BODY_SENTENCE.split(paragraph.strip())
+                if s and not stated_values(s, values) & stated]
+        if kept:
+            paragraphs.append(" ".join(kept))
+    joined = "\n".join(paragraphs)
+    return "\n" + joined if body.startswith("\n") and joined else joined
 
 
 # --- follow-ups -----------------------------------------------------------------
@@ -97,7 +154,11 @@ def detail_block(kb: KnowledgeBase, entry: EntryInfo, lang: str, block: str,
         if not extra:
             return None
         lines = [say(lang, "more_figures")]
-        lines.extend(f"- {s.text[lang]} ({s.year or say(lang, 'undated')}) — {s.source[lang]}" for s in extra)
+        views = [StatisticView.of(s, kb, lang) for s in extra]
+        for citation in dict.fromkeys(v.citation for v in views):  # one source line per study
+            lines.extend(f"- {v.text} ({v.year or say(lang, 'undated')})" for v in views
+                         if v.citation == citation)
+            lines.append(f"  {catalogue.text(lang, 'answer.source')}{catalogue.colon(lang)} {citation}")
         return "\n".join(lines), tuple(s.id for s in extra)
     if block == "quotes":
         quotes = _quotes(kb, entry.statistics, lang)

@@ -34,6 +34,8 @@ class SourceGroup:
     publisher: str
     published: str | None
     statistics: tuple[StatisticView, ...]
+    #: The line to repeat: who ran the study, which, its year and sample, the article.
+    citation: str = ""
 
 
 #: The kinds of reply a channel may want to present differently.
@@ -75,12 +77,12 @@ class Reply:
 
         Channels draw these (a list, a card, a table); nothing reads the text back.
         """
-        groups: dict[str, list[StatisticView]] = {}
-        for stat in self.statistics:
-            groups.setdefault(stat.source, []).append(stat)
+        groups: dict[tuple[str, str], list[StatisticView]] = {}
+        for stat in self.statistics:  # one study read in one article: one line
+            groups.setdefault((stat.source, stat.citation), []).append(stat)
         return tuple(SourceGroup(source, stats[0].article_title, stats[0].publisher,
-                                 stats[0].published, tuple(stats))
-                     for source, stats in groups.items())
+                                 stats[0].published, tuple(stats), citation)
+                     for (source, citation), stats in groups.items())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of ``smassist ask --json`` (INTERFACE.md)."""

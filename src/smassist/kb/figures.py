@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from smassist.texts import NNBSP, format_number
+from smassist.texts import text as _text
 
 if TYPE_CHECKING:
     from smassist.kb.runtime import KnowledgeBase, StatisticInfo
 
-__all__ = ["NNBSP", "StatisticView", "figure_text", "format_number", "format_percent", "format_value",
+__all__ = ["NNBSP", "StatisticView", "citation_line", "figure_text", "format_number", "format_percent", "format_value",
            "fraction_words", "scope_name", "source_line"]
 
 _QUALIFIERS = {
@@ -123,6 +124,48 @@ def source_line(
     return ", ".join(parts)
 
 
+def _names(names: tuple[str, ...] | list[str], lang: str) -> str:
+    """'Hootsuite, Adetem, Visionary Marketing et Toluna'."""
+    names = list(names)
+    if len(names) < 2:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} {_text(lang, 'answer.and')} {names[-1]}"
+
+
+def published_date(published: str | None, lang: str) -> str:
+    """'2018-10' as 'octobre 2018' / 'October 2018'; a year stays a year."""
+    if not published:
+        return ""
+    year, _, month = published.partition("-")
+    months = _text(lang, "answer.months").split()
+    if month.isdigit() and 1 <= int(month) <= 12:
+        return f"{months[int(month) - 1]} {year}"
+    return published
+
+
+def citation_line(by: tuple[str, ...] | list[str], study_name: str, year: int | None, sample: str,
+                  article_title: str, publisher: str, published: str | None, lang: str) -> str:
+    """One line a manager can repeat: who ran the study, which, when, on whom, read where.
+
+    'Hootsuite et Visionary Marketing : Baromètre … 2018, 427 répondants en France — article
+    « Enjeux et usages … », Visionary Marketing, octobre 2018'.
+    """
+    if by and all(name in study_name for name in by):  # "Étude KingFishMedia …" says who
+        who = ""
+    else:
+        who = _names(by, lang) or _text(lang, "answer.by_unknown")
+    if year is None:
+        when = f", {_text(lang, 'answer.year_unknown')}"
+    else:
+        when = "" if str(year) in study_name else f", {year}"
+    date = published_date(published, lang)
+    line = _text(lang, "answer.citation", study=study_name, year=when, sample=sample,
+                 title=article_title, publisher=publisher, date=f", {date}" if date else "")
+    if who:
+        line = _text(lang, "answer.citation_by", by=who, line=line)
+    return line[:1].upper() + line[1:]
+
+
 @dataclass(frozen=True, slots=True)
 class StatisticView:
     """A figure with everything needed to repeat it and say where it comes from."""
@@ -146,13 +189,16 @@ class StatisticView:
     published: str | None = None
     #: Who ran the study (its authors, as sources.yaml lists them).
     by: tuple[str, ...] = ()
+    #: The one line to repeat: who ran the study, which, its year and sample, the article.
+    citation: str = ""
 
     @classmethod
     def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
         study = kb.studies[stat.study]
         article = kb.articles[stat.article]
         sample = (
-            f"{study.sample_size} {study.population[lang]}" if study.sample_size else study.population[lang]
+            f"{format_number(study.sample_size, lang)} {study.population[lang]}" if study.sample_size
+            else study.population[lang]
         )
         return cls(
             id=stat.id,
@@ -172,6 +218,8 @@ class StatisticView:
             source=stat.source[lang],
             published=article.published,
             by=study.by,
+            citation=citation_line(study.by, study.name[lang], stat.year, sample, article.title,
+                                   article.publisher, article.published, lang),
         )
 
     def to_dict(self) -> dict[str, Any]:

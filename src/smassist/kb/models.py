@@ -70,7 +70,10 @@ class Study(Strict):
 
     id: Id
     name: Text
-    by: list[NonEmpty] = Field(min_length=1, description="Who ran the study.")
+    by: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Who ran the study; empty when the article does not say (sources then read 'author not given').",
+    )
     year: int | None = Field(
         default=None, ge=1990, le=2100, description="Year of the fieldwork; leave empty if unknown."
     )

@@ -14,10 +14,14 @@ def assistant() -> Assistant:
     return Assistant.load(use_cache=False)
 
 
-def test_an_answer_lists_its_figures_each_with_its_source(assistant: Assistant) -> None:
+def test_an_answer_lists_its_figures_with_one_source_line_per_study(assistant: Assistant) -> None:
     reply = assistant.ask("Combien d'entreprises mesurent leur ROI ?", lang="fr")
-    text = render(reply)
-    assert "Les chiffres" in text and text.count("Source :") == len(reply.statistics)
+    text = render(reply, width=10_000)
+    studies = {s.study for s in reply.statistics}
+    assert len(studies) < len(reply.statistics)  # two figures share a study: one line for both
+    assert "Les chiffres" in text and text.count("Source :") == len(studies)
+    for stat in reply.statistics:
+        assert stat.text in text and stat.citation in text
     assert "\033[" not in text  # no colour unless asked
     assert "\033[1m" in render(reply, color=True)
 

@@ -140,13 +140,22 @@ def entry_buttons(reply: Reply, choices: tuple[Suggestion, ...], action: str) ->
 
 
 def source_line(stat: StatisticView, lang: str) -> str:
-    """Where a figure comes from: study, year and sample, then the article it was read in."""
-    study = stat.study_name
-    if stat.year and str(stat.year) not in study:
-        study += f", {stat.year}"
-    sample = say(lang, "sample", sample=stat.sample) if stat.sample else ""
-    read_in = say(lang, "read_in", title=stat.article_title, publisher=stat.publisher)
-    return f"{catalogue.text(lang, 'answer.source')}{catalogue.colon(lang)} {study}{sample}{read_in}"
+    """Where a figure comes from, to repeat: who ran the study, which, its year and
+    sample, and the article it was read in (one line per study)."""
+    return f"{catalogue.text(lang, 'answer.source')}{catalogue.colon(lang)} {stat.citation or stat.source}"
+
+
+def _figure_groups(reply: Reply) -> list[tuple[tuple[StatisticView, ...], str]]:
+    """The figures shown (answers and details), grouped by study, each group with its source line."""
+    if reply.kind not in ("answer", "details"):
+        return []
+    shown = set(map(id, reply.statistics[:MAX_FIGURES]))
+    groups = []
+    for group in reply.source_groups():
+        stats = tuple(s for s in group.statistics if id(s) in shown)
+        if stats:
+            groups.append((stats, source_line(stats[0], reply.lang)))
+    return groups
 
 
 def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False,
@@ -187,22 +196,26 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
     if controls:
         tail.append({"type": "actions", "block_id": "smassist_controls", "elements": controls})
 
-    figures: list[dict[str, Any]] = []
     # A 'sources' reply already lists each figure under its source in its text.
-    shown_stats = reply.statistics if reply.kind in ("answer", "details") else ()
-    if shown_stats:
-        figures.append(_section(f"*{escape(catalogue.text(lang, 'answer.figures'))}*"))
-        for stat in shown_stats[:MAX_FIGURES]:
-            figures.append(_section(escape(f"• {stat.text}")))
-            figures.append(_context(escape(source_line(stat, lang))))
+    groups = _figure_groups(reply)
 
-    # Keep the answer, its controls and as many figures as fit in 50 blocks.
+    # Keep the answer, its controls and as many figures as fit in 50 blocks: each
+    # study's figures, then its one source line, whole studies only.
     room = MAX_BLOCKS - len(tail)
     if len(head) > room - 1:
         head = [*head[: room - 1], _context(escape(say(lang, "truncated")))]
     room -= len(head)
-    if len(figures) > room:
-        figures = figures[: room - (room - 1) % 2] if room > 2 else []
+    figures: list[dict[str, Any]] = []
+    if groups and room > 2:
+        figures.append(_section(f"*{escape(catalogue.text(lang, 'answer.figures'))}*"))
+        for stats, line in groups:
+            group = [_section(escape(f"• {stat.text}")) for stat in stats]
+            group.append(_context(escape(line)))
+            if len(figures) + len(group) > room:
+                break
+            figures.extend(group)
+        if len(figures) == 1:
+            figures = []
     blocks = head + figures + tail
     return SlackMessage(fallback(reply, asked_by), blocks)
 
@@ -211,8 +224,9 @@ def fallback(reply: Reply, asked_by: str | None = None) -> str:
     """The plain-text version, for notifications, screen readers and old clients."""
     lines = [reply.text]
     lines.extend(f"• {title}" for _, title in reply.topics)
-    if reply.kind in ("answer", "details"):
-        lines.extend(f"• {s.text} ({s.source})" for s in reply.statistics[:MAX_FIGURES])
+    for stats, line in _figure_groups(reply):
+        lines.extend(f"• {s.text}" for s in stats)
+        lines.append(f"  {line}")
     lines.extend(f"• {s.text}" for s in reply.suggestions)
     text = escape("\n".join(lines))
     if asked_by:

@@ -47,7 +47,7 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
         if reply.title:
             blocks.append(f"<b>{escape(reply.title)}</b>")
         if reply.statistics:
-            blocks.append("\n".join(_figure(s) for s in reply.statistics))
+            blocks.append(_figures_html(reply))
         blocks.extend(_paragraphs(reply.text))
         offered = actions(reply, len(reply.follow_ups))
         top = [_button(t(lang, "sources_button"), callbacks.entry_button(
@@ -130,8 +130,7 @@ def topic_figures_messages(kb: KnowledgeBase, topic_id: str, lang: str) -> list[
         return [Outgoing(t(lang, "no_stats", title=title))]
     blocks = [t(lang, "stats_title", title=title)]
     for view in views:
-        source = t(lang, "figure_source", source=escape(view.source), publisher=escape(view.publisher))
-        blocks.append(f"{_figure_text(view)}\n<i>{source}</i>")
+        blocks.append(f"{_figure_text(view)}\n<i>{escape(_source_label(view.citation or view.source, lang))}</i>")
     entries = kb.entries_by_topic(topic_id)
     rows = _entry_rows(kb, [Suggestion(e.id, e.title[lang]) for e in entries[:3]], "")
     return pack(blocks, InlineKeyboardMarkup(rows) if rows else None)
@@ -146,10 +145,17 @@ def _figure_text(stat: StatisticView) -> str:
     return f"📊 {escape(stat.text)}"
 
 
-def _figure(stat: StatisticView) -> str:
-    """A figure and, in short, where it comes from (the full source is one tap away)."""
-    origin = ", ".join(str(p) for p in (stat.study_name, stat.year) if p)
-    return f"{_figure_text(stat)} <i>({escape(origin)})</i>" if origin else _figure_text(stat)
+def _source_label(line: str, lang: str) -> str:
+    return f"{catalogue.text(lang, 'answer.source')}{catalogue.colon(lang)} {line}"
+
+
+def _figures_html(reply: Reply) -> str:
+    """Each study's figures, then its one source line (who, which study, year, sample, article)."""
+    lines = []
+    for group in reply.source_groups():
+        lines.extend(_figure_text(s) for s in group.statistics)
+        lines.append(f"<i>{escape(_source_label(group.citation or group.source, reply.lang))}</i>")
+    return "\n".join(lines)
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -165,10 +171,7 @@ def _sources_html(reply: Reply) -> str:
     lang = reply.lang
     lines = [escape(catalogue.text(lang, "answer.sources_intro", title=reply.title or ""))]
     for group in groups:
-        date = f", {group.published}" if group.published else ""
-        article = catalogue.text(lang, "answer.article", title=group.article_title,
-                                 publisher=group.publisher, date=date)
-        lines.append(f"• {escape(group.source)} — {escape(article)}")
+        lines.append(f"• {escape(group.citation or group.source)}")
         lines.extend(f"    ◦ <i>{escape(stat.text)}</i>" for stat in group.statistics)
     lines[0] = f"<b>{lines[0]}</b>"
     return "\n".join(lines)

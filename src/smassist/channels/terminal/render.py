@@ -25,10 +25,10 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
     if reply.kind == "answer" and reply.statistics:
         out.append("")
         out.append(bold(text(lang, "answer.figures")))
-        for stat in reply.statistics:
-            out.append(_wrap(f"- {stat.text}", width, "  "))
-            label = text(lang, "answer.source") + colon(lang)
-            out.append(dim(_wrap(f"  {label} {stat.source}", width, "    ")))
+        label = text(lang, "answer.source") + colon(lang)
+        for group in reply.source_groups():  # each study's figures, then its one source line
+            out.extend(_wrap(f"- {stat.text}", width, "  ") for stat in group.statistics)
+            out.append(dim(_wrap(f"  {label} {group.citation or group.source}", width, "    ")))
     if reply.topics:
         out.append("")
         out.extend(_wrap(f"- {title} ({topic_id})", width, "  ") for topic_id, title in reply.topics)

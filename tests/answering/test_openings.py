@@ -1,0 +1,92 @@
+"""Openings: a figure the opening states is not stated again by the body, on every entry;
+``kb check`` warns when an entry's questions mix kinds it has no opening for."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from smassist import Assistant
+from smassist.answering.building import compose, figure_values, stated_values
+from smassist.answering.grounding import ground
+from smassist.answering.kinds import named_entities
+
+KINDS = ("figure", "recommendation", "method", "reason", "comparison", "trend")
+
+
+@pytest.fixture(scope="module")
+def assistant() -> Assistant:
+    return Assistant.load(use_cache=False)
+
+
+def _occurrences(text: str, values: dict[str, str]) -> Counter[str]:
+    """How many times each figure is stated in ``text`` (longest readings first)."""
+    found: Counter[str] = Counter()
+    import re
+
+    for reading in sorted(values, key=len, reverse=True):
+        pattern = re.compile(r"(?<![\w,.])" + re.escape(reading) + r"(?![\w])", re.IGNORECASE)
+        found[values[reading]] += len(pattern.findall(text))
+        text = pattern.sub(" ", text)
+    return found
+
+
+def test_no_figure_is_stated_twice_in_one_answer_on_any_entry(assistant: Assistant) -> None:
+    kb = assistant.kb
+    checked = 0
+    for entry in kb.entries.values():
+        for lang in ("fr", "en"):
+            values = figure_values(kb, entry.statistics, lang)
+            # The same figure may be two statistics (30 % in 2015 and 30 % in 2017).
+            allowed = Counter(values[kb.statistics[s].formatted[lang]] for s in entry.statistics
+                              if kb.statistics[s].formatted[lang] in values)
+            for kind in (None, *KINDS):
+                composed = compose(kb, entry, lang, kind)
+                if composed.opening is None:
+                    continue
+                checked += 1
+                counts = _occurrences(composed.text, values)
+                twice = {v: n for v, n in counts.items() if n > max(allowed[v], 1)}
+                assert not twice, (entry.id, kind, lang, twice, composed.text)
+    assert checked > 40
+
+
+def test_the_opening_figures_are_not_restated_after_it(assistant: Assistant) -> None:
+    kb = assistant.kb
+    for entry in kb.entries.values():
+        for lang in ("fr", "en"):
+            values = figure_values(kb, entry.statistics, lang)
+            for kind, by_lang in entry.openings.items():
+                composed = compose(kb, entry, lang, kind)
+                lead = by_lang[lang]
+                assert composed.text.startswith(lead)
+                stated = stated_values(lead, values)
+                assert not stated & stated_values(composed.text[len(lead):], values), (entry.id, kind, lang)
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Quelle part des boîtes a une charte pour les réseaux sociaux ?", "fr"),
+    ("How many firms have written down a social media policy?", "en"),
+])
+def test_a_figure_answer_reads_each_figure_once(assistant: Assistant, question: str, lang: str) -> None:
+    reply = assistant.ask(question, lang=lang)
+    assert reply.kind == "answer" and reply.question_kind == "figure"
+    values = figure_values(assistant.kb, tuple(s.id for s in reply.statistics), lang)
+    counts = _occurrences(reply.text, values)
+    same = Counter(values[s.formatted] for s in reply.statistics if s.formatted in values)
+    assert all(n <= max(same[v], 1) for v, n in counts.items()), (counts, reply.text)
+
+
+def test_a_grounded_year_figure_is_not_repeated_by_the_body(assistant: Assistant) -> None:
+    kb = assistant.kb
+    entry = kb.entries["roi-measurement"]
+    for lang, words in (("fr", "et en 2017 ?"), ("en", "and in 2017?")):
+        entities = [e for e in named_entities(kb.vocabulary, words) if e.grounded]
+        grounding = ground(kb, entry, entities, lang)
+        assert grounding.lead
+        composed = compose(kb, entry, lang, "figure", grounding)
+        values = figure_values(kb, (*grounding.first, *entry.statistics), lang)
+        stated = stated_values(grounding.lead, values)
+        after = composed.text[len(grounding.lead):]
+        assert stated and not stated & stated_values(after, values), composed.text
