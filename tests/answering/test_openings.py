@@ -90,3 +90,61 @@ def test_a_grounded_year_figure_is_not_repeated_by_the_body(assistant: Assistant
         stated = stated_values(grounding.lead, values)
         after = composed.text[len(grounding.lead):]
         assert stated and not stated & stated_values(after, values), composed.text
+
+
+# --- kb check: openings for every kind an entry's questions ask for -----------------
+
+MIXED = """\
+entries:
+  - id: charter-signing
+    topic: charter
+    title:
+      fr: La signature de la charte
+      en: Signing the policy
+    questions:
+      fr:
+        - Comment faire signer la charte par les salariés ?
+        - Comment obtenir l'accord des équipes sur la charte ?
+        - Faut-il faire signer la charte à chaque salarié ?
+        - Faut-il une signature électronique pour la charte ?
+      en:
+        - How do we get employees to sign the policy?
+        - Should every employee sign the policy?
+    answer:
+      fr: Présentez-la avant de la faire signer. Une signature seule ne suffit pas.
+      en: Present it before asking for a signature. A signature alone is not enough.
+"""
+
+
+def test_kb_check_warns_with_file_and_line_when_an_entry_lacks_an_opening(
+        kb_copy, capsys: pytest.CaptureFixture[str]) -> None:
+    from smassist.cli import main
+
+    path = kb_copy / "entries" / "signing.yaml"
+    path.write_text(MIXED, encoding="utf-8")
+    assert main(["kb", "check", "--no-confusables", str(kb_copy)]) == 0  # a warning, not an error
+    out = capsys.readouterr().out
+    warning = next(line for line in out.splitlines() if "charter-signing" in line)
+    assert "signing.yaml:2:" in warning
+    assert "method" in warning and "recommendation" in warning
+
+    with_openings = MIXED + """\
+    openings:
+      method:
+        fr: Présentez-la en réunion, puis faites-la signer.
+        en: Present it in a meeting, then have it signed.
+      recommendation:
+        fr: Oui, après l'avoir présentée.
+        en: Yes, after presenting it.
+"""
+    path.write_text(with_openings, encoding="utf-8")
+    assert main(["kb", "check", "--no-confusables", str(kb_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "charter-signing" not in out
+    assert "every entry whose questions mix kinds has the openings they need" in out
+
+
+def test_the_bundled_knowledge_base_has_every_opening_its_questions_ask_for(assistant: Assistant) -> None:
+    from smassist.answering.openings import missing_openings
+
+    assert missing_openings(assistant.kb) == []

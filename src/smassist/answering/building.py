@@ -112,13 +112,16 @@ def without_restated(body: str, stated: set[str], values: dict[str, str]) -> str
     if not stated:
         return body
     paragraphs = []
-    for paragraph in body.split("\n"):
+    new_paragraph = body.startswith("\n")
+    for number, paragraph in enumerate(body.split("\n")):
         kept = [s for s in _BODY_SENTENCE.split(paragraph.strip())
                 if s and not stated_values(s, values) & stated]
         if kept:
             paragraphs.append(" ".join(kept))
+        elif number == 0 and paragraph.strip():
+            new_paragraph = True  # the first paragraph went whole: the next still starts one
     joined = "\n".join(paragraphs)
-    return "\n" + joined if body.startswith("\n") and joined else joined
+    return "\n" + joined if new_paragraph and joined else joined
 
 
 # --- follow-ups -----------------------------------------------------------------

@@ -52,6 +52,9 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
         sys.stdout.write(exc.report() + "\n")
         return EXIT_PROBLEMS
     sys.stdout.write("\n" + calibration_report(engine) + "\n")
+    from smassist.answering.openings import openings_report
+
+    sys.stdout.write("\n" + openings_report(kb) + "\n")  # warnings (issue 14)
     if not getattr(args, "no_confusables", False):
         sys.stdout.write("\n" + confusables_report(kb) + "\n")
     return EXIT_OK  # confusable entries are warnings
