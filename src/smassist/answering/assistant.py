@@ -161,7 +161,7 @@ class Assistant:
 
         number = choice_number(cleaned)
         if number is not None:
-            if context.choices and number <= len(context.choices):
+            if context.choices and 1 <= number <= len(context.choices):
                 return self._answer_entry(state, context.choices[number - 1], text, reply_lang,
                                           conversation, 1.0)
             if context.choices:  # a pick, but not one of those offered: say which are

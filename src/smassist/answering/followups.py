@@ -113,6 +113,6 @@ def follow_up_kind(text: str) -> str | None:
 
 
 def choice_number(text: str) -> int | None:
-    """1, 2 or 3 when the whole message picks a numbered choice."""
-    match = re.fullmatch(r"\s*#?([1-9])\s*[.)]?\s*", text)
+    """The number when the whole message is one ("2", "#3", "0": a pick, valid or not)."""
+    match = re.fullmatch(r"\s*#?([0-9])\s*[.)]?\s*", text)
     return int(match.group(1)) if match else None

@@ -33,6 +33,7 @@ terminal's rendering, on ``smassist ask``'s start-up path, imports this module.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -267,8 +268,11 @@ class Channel:
     def ask(self, question: str, conversation: str, user: object = None,
             locale: str | Callable[[], str | None] | None = None) -> Reply:
         hint = self.language_hint(question, conversation, locale)
-        return self.assistant.ask(question, lang=hint, conversation=conversation,
-                                  channel=self.name, user=None if user is None else str(user))
+        reply = self.assistant.ask(question, lang=hint, conversation=conversation,
+                                   channel=self.name, user=None if user is None else str(user))
+        if reply.kind == "help":  # "aide", "help" typed as a message: the commands too
+            reply = self.with_commands(reply, admin=self.is_admin(user))
+        return reply
 
     def log_feedback(self, reply_id: str, useful: bool, user: object) -> None:
         self.assistant.record_feedback(reply_id, useful, channel=self.name, user=str(user))
@@ -281,6 +285,21 @@ class Channel:
     def offered_commands(self, admin: bool = False) -> list[Command]:
         """This channel's commands in menu order (admin-only ones for admins)."""
         return [COMMANDS[n] for n in self.command_names if admin or not COMMANDS[n].admin_only]
+
+    #: How a command is typed on this platform: "/" + its name ("/smassist " on Slack).
+    command_prefix: ClassVar[str] = "/"
+
+    def command_lines(self, lang: str, admin: bool = False) -> list[str]:
+        """'/help — Ce que je sais faire': this channel's commands, as its users type them."""
+        return [f"{self.command_prefix}{c.name} — {c.description(lang)}"
+                for c in self.offered_commands(admin=admin)]
+
+    def with_commands(self, reply: Reply, admin: bool = False) -> Reply:
+        """A help reply that also lists this channel's commands (``extra['commands']``)."""
+        lines = self.command_lines(reply.lang, admin=admin)
+        if not lines:
+            return reply
+        return dataclasses.replace(reply, extra={**reply.extra, "commands": lines})
 
     def admin_ids(self) -> tuple[str, ...]:
         """This platform's ids among ``SMASSIST_ADMINS``, in order."""

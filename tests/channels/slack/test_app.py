@@ -15,6 +15,7 @@ from smassist.answering.assistant import Assistant
 from smassist.channels.slack import blocks
 from smassist.channels.slack.app import build_app, make_client
 from smassist.channels.slack.commands import SubCommandSpec
+from smassist.texts import text as text_of
 from tests.channels.slack.harness import (
     QUESTION_EN,
     QUESTION_FR,
@@ -159,6 +160,11 @@ def test_slash_command_alone_or_help_lists_the_topics_with_examples(running: Run
     else:
         pytest.fail("no topic listed")
     assert buttons(shown, blocks.ACTION_SUGGESTION)  # example questions, one click away
+    # The sub-commands, as they are typed, each with what it does (from the one catalogue).
+    lang = "fr" if "Commandes" in listed else "en"
+    assert f"/smassist help — {text_of(lang, 'command.help')}" in listed
+    assert f"/smassist brief — {text_of(lang, 'command.brief')}" in listed
+    assert "/smassist reload" not in listed  # admin-only, and the asker is no admin
     assert running.log.questions == []  # help is not a question
 
 

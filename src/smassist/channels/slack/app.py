@@ -23,7 +23,7 @@ from slack_sdk.webhook import WebhookClient
 from smassist import metrics, state
 from smassist.answering.assistant import Assistant
 from smassist.answering.reply import Reply
-from smassist.channels.base import Attachment, Channel, conversation_key
+from smassist.channels.base import COMMANDS, Attachment, Channel, Command, conversation_key
 from smassist.channels.slack import (
     admin_commands,  # noqa: F401  (registers reload, report)
     commands,
@@ -186,6 +186,13 @@ class SlackDoor(Channel):
         self.locales: Recent[str] = Recent(capacity=5_000, ttl=12 * 3600)
         #: Recent replies by id, so a button can repost or rate them.
         self.replies: Recent[Reply] = Recent(capacity=5_000, ttl=24 * 3600)
+
+    command_prefix = f"{COMMAND} "
+
+    def offered_commands(self, admin: bool = False) -> list[Command]:
+        """The shared commands this app has as ``/smassist`` sub-commands (what help lists)."""
+        return [c for c in COMMANDS.values() if c.name in self.subcommands
+                and (admin or not c.admin_only)]
 
     @property
     def deliveries(self) -> Deliveries:

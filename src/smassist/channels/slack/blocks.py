@@ -171,6 +171,10 @@ def render(reply: Reply, *, asked_by: str | None = None, shareable: bool = False
     if asked_by:
         head.append(_context(say(lang, "posted_by", user=escape(asked_by),
                                  question=escape(shorten(reply.question, 500)))))
+    commands = reply.extra.get("commands") if reply.kind == "help" else None
+    if commands:  # help: the commands first
+        head.append(_section(f"*{escape(catalogue.text(lang, 'answer.commands_intro'))}*\n"
+                             + "\n".join(escape(line) for line in commands)))
     body_text = reply.text
     if reply.topics:
         body_text += "\n" + "\n".join(f"• {title}" for _, title in reply.topics)

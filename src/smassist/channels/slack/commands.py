@@ -90,6 +90,9 @@ def parse(text: str, table: Mapping[str, SubCommandSpec]) -> tuple[str, str] | N
 def show_help(request: CommandRequest) -> None:
     """What smassist knows: its topics, with example questions as buttons."""
     reply = request.assistant.help(request.lang)
+    if request.channel_base is not None:  # the sub-commands, as Slack users type them
+        base = request.channel_base
+        reply = base.with_commands(reply, admin=base.is_admin(request.user))
     message = render(reply, feedback=False)
     message.blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": say(request.lang, "usage")}]})

@@ -73,6 +73,10 @@ class TelegramChannel(Channel):
     def is_admin(self, user: object) -> bool:
         return user is not None and str(user).lstrip("-").isdigit() and int(str(user)) in self.admins
 
+    def command_lines(self, lang: str, admin: bool = False) -> list[str]:
+        """The bot's menu (what /help lists): '/brief — Les dix chiffres à connaître, sourcés'."""
+        return [f"/{name} — {description}" for name, description in self.command_list(lang, admin=admin)]
+
 
 #: Kept for the name it had.
 BotState = TelegramChannel

@@ -65,6 +65,10 @@ def render_reply(reply: Reply, kb: KnowledgeBase) -> list[Outgoing]:
         blocks.extend(_paragraphs(reply.text))
         rows.extend(_entry_rows(kb, reply.follow_ups, reply.id))
     else:  # clarify, unknown, help, invalid
+        commands = reply.extra.get("commands") if reply.kind == "help" else None
+        if commands:  # "aide" typed as a message: the commands first
+            blocks.append(f"<b>{escape(catalogue.text(lang, 'answer.commands_intro'))}</b>\n"
+                          + "\n".join(escape(line) for line in commands))
         if reply.kind == "unknown" and reply.question.strip():
             # Say which question was not understood (useful in a busy group chat).
             blocks.append(f"❓ <i>{escape(shorten(reply.question, MAX_QUOTE))}</i>")

@@ -120,7 +120,7 @@ def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = Tru
             if command == "quit":
                 break
             if command == "help":
-                reply = assistant.help(lang)
+                reply = channel.with_commands(assistant.help(lang), admin=True)
             elif command == "topics":
                 reply = assistant.help(lang, question=text)
             elif command == "source":
@@ -130,6 +130,8 @@ def run_chat(assistant: Assistant, lang: str | None = None, *, watch: bool = Tru
                 continue
             else:
                 reply = assistant.ask(text, lang=lang, conversation=conversation, channel=channel.name)
+                if reply.kind == "help":  # "aide" typed alone: whoever sits here may run every command
+                    reply = channel.with_commands(reply, admin=True)
                 lang = reply.lang
             channel.send_reply(sys.stdout, reply)
     except KeyboardInterrupt:

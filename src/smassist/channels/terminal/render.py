@@ -20,6 +20,11 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
 
     lang = reply.lang
     out: list[str] = []
+    commands = reply.extra.get("commands") if reply.kind == "help" else None
+    if commands:  # /help: the commands first, then what smassist knows
+        out.append(bold(text(lang, "answer.commands_intro")))
+        out.extend(_wrap(line, width, "    ") for line in commands)
+        out.append("")
     for paragraph in reply.text.split("\n"):
         out.append(_wrap(paragraph, width) if paragraph.strip() else "")
     if reply.kind == "answer" and reply.statistics:
