@@ -148,3 +148,29 @@ def test_the_bundled_knowledge_base_has_every_opening_its_questions_ask_for(assi
     from smassist.answering.openings import missing_openings
 
     assert missing_openings(assistant.kb) == []
+
+
+@pytest.mark.parametrize(("question", "again", "lang"), [
+    ("Quelle part des sondés fait du social selling ?", "et en 2017 ?", "fr"),
+    ("What share of those surveyed do social selling?", "and in 2017?", "en"),
+])
+def test_a_year_asked_again_is_said_once(assistant: Assistant, question: str, again: str, lang: str) -> None:
+    conversation = f"again-{lang}"
+    first = assistant.ask(question, lang=lang, conversation=conversation)
+    assert first.kind == "answer"
+    reply = assistant.ask(again, lang=lang, conversation=conversation)
+    assert reply.kind == "answer" and reply.entry == first.entry
+    values = figure_values(assistant.kb, tuple(s.id for s in reply.statistics), lang)
+    same = Counter(values[s.formatted] for s in reply.statistics if s.formatted in values)
+    counts = _occurrences(reply.text, values)
+    assert all(n <= max(same[v], 1) for v, n in counts.items()), reply.text
+
+
+@pytest.mark.parametrize(("question", "lang"), [
+    ("Les petites entreprises font-elles plus de social selling que les grandes ?", "fr"),
+    ("Do small firms do more social selling than large ones?", "en"),
+])
+def test_a_size_comparison_gets_no_yes_or_no(assistant: Assistant, question: str, lang: str) -> None:
+    reply = assistant.ask(question, lang=lang)
+    assert reply.question_kind == "comparison"
+    assert not any(w in reply.text for w in ("Oui, nettement", "Yes, clearly")), reply.text

@@ -70,6 +70,8 @@ def compose(kb: KnowledgeBase, entry: EntryInfo, lang: str, kind: str | None,
     before = " ".join(p for p in ((grounding.lead if grounding else ""), lead) if p)
     if before:
         values = figure_values(kb, (*first, *entry.statistics), lang)
+        if lead and grounding and grounding.lead:  # "et en 2017 ?": that year's figure is said first
+            lead = without_restated(lead, stated_values(grounding.lead, values), values)
         text = without_restated(text, stated_values(before, values), values)
     if lead:
         text = lead + (text if text.startswith("\n") else f" {text}" if text else "")
