@@ -174,3 +174,19 @@ def test_a_size_comparison_gets_no_yes_or_no(assistant: Assistant, question: str
     reply = assistant.ask(question, lang=lang)
     assert reply.question_kind == "comparison"
     assert not any(w in reply.text for w in ("Oui, nettement", "Yes, clearly")), reply.text
+
+
+def test_no_body_sentence_repeats_the_opening_on_any_entry(assistant: Assistant) -> None:
+    import re
+
+    def runs(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i:i + 7]) for i in range(len(words) - 6)}
+
+    kb = assistant.kb
+    for entry in kb.entries.values():
+        for kind, by_lang in entry.openings.items():
+            for lang in ("fr", "en"):
+                text = compose(kb, entry, lang, kind).text
+                lead = by_lang[lang]
+                assert not runs(lead) & runs(text[len(lead):]), (entry.id, kind, lang)

@@ -72,7 +72,7 @@ def compose(kb: KnowledgeBase, entry: EntryInfo, lang: str, kind: str | None,
         values = figure_values(kb, (*first, *entry.statistics), lang)
         if lead and grounding and grounding.lead:  # "et en 2017 ?": that year's figure is said first
             lead = without_restated(lead, stated_values(grounding.lead, values), values)
-        text = without_restated(text, stated_values(before, values), values)
+        text = without_restated(text, stated_values(before, values), values, said=before)
     if lead:
         text = lead + (text if text.startswith("\n") else f" {text}" if text else "")
     if grounding and grounding.lead:
@@ -109,15 +109,26 @@ def stated_values(text: str, values: dict[str, str]) -> set[str]:
     return found
 
 
-def without_restated(body: str, stated: set[str], values: dict[str, str]) -> str:
-    """``body`` without the sentences that state one of the ``stated`` figures again."""
-    if not stated:
+#: Words in a row that make a body sentence a repeat of what was said before it.
+REPEATED_WORDS = 7
+
+
+def _word_runs(text: str, size: int = REPEATED_WORDS) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def without_restated(body: str, stated: set[str], values: dict[str, str], said: str = "") -> str:
+    """``body`` without the sentences that state one of the ``stated`` figures again, or
+    that repeat ``said`` (seven words in a row of it)."""
+    runs = _word_runs(said) if said else set()
+    if not stated and not runs:
         return body
     paragraphs = []
     new_paragraph = body.startswith("\n")
     for number, paragraph in enumerate(body.split("\n")):
         kept = [s for s in _BODY_SENTENCE.split(paragraph.strip())
-                if s and not stated_values(s, values) & stated]
+                if s and not stated_values(s, values) & stated and not _word_runs(s) & runs]
         if kept:
             paragraphs.append(" ".join(kept))
         elif number == 0 and paragraph.strip():
