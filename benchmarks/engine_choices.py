@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             ms = min(timeit.repeat(lambda e=engine: [e.match(q.text, q.lang) for q in questions],
                                    number=1, repeat=3)) / len(questions) * 1000
             f = calibration.figures
-            print(f"chars={chars} min_df={min_df} keep={keep} features={len(model.vocab)} train {seconds:.1f}s | "
+            print(f"chars={chars} min_df={min_df} keep={keep} features={len(model)} train {seconds:.1f}s | "
                   f"CV topic-right {f['answered_right_topic']:.3f} wrong {f['answered_wrong']:.3f} "
                   f"oos {f['out_of_scope_not_answered']:.3f} | eval strict {strict:.3f} oos {declined:.3f} | "
                   f"match {ms:.2f} ms", flush=True)

@@ -398,8 +398,8 @@ class Assistant:
 
     @staticmethod
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:
-        return tuple((t.id, t.title[lang]) for t in state.kb.topics.values()
-                     if state.kb.entries_by_topic(t.id))
+        having = {entry.topic for entry in state.kb.entries.values()}
+        return tuple((t.id, t.title[lang]) for t in state.kb.topics.values() if t.id in having)
 
 
 def choice_threshold(engine: Engine) -> float | None:
@@ -447,7 +447,9 @@ def _input_problem(text: str) -> str | None:
     stripped = text.strip()
     if not stripped:
         return "empty"
-    controls = sum(_is_control(ch) or ch == "\ufffd" for ch in stripped)
+    # A printable text holds no control character (str.isprintable runs in C).
+    controls = stripped.count("\ufffd") + (
+        0 if stripped.isprintable() else sum(_is_control(ch) for ch in stripped))
     if controls and controls * 10 >= len(stripped):
         return "unreadable"
     if not any(ch.isalnum() for ch in stripped):

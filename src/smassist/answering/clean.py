@@ -88,7 +88,7 @@ def clean_question(text: str) -> str:
     text = unicodedata.normalize("NFC", strip_invisible(text))
     text = strip_markup(text)
     text = strip_invisible(text)  # an entity may have decoded to one (&#8203;)
-    kept = "".join(" " if _is_control(ch) else ch for ch in text)
+    kept = text if text.isprintable() else "".join(" " if _is_control(ch) else ch for ch in text)
     return " ".join(kept.split())
 
 

@@ -14,7 +14,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from smassist.answering.kinds import FIGURE_KINDS, SPECIFIC_ENTITIES, mentions, named_entities
+from smassist.answering.kinds import (
+    FIGURE_KINDS,
+    SPECIFIC_ENTITIES,
+    mentions,
+    named_entities,
+    question_words,
+)
 from smassist.answering.replytexts import join_words, say
 from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase, StatisticInfo
 
@@ -33,14 +39,45 @@ class Grounding:
 
 
 def covers(kb: KnowledgeBase, stat: StatisticInfo, entity: EntityInfo) -> bool:
-    """True when ``stat`` measures ``entity`` (its year, its study's country, or its words)."""
+    """True when ``stat`` measures ``entity`` (its year, its study's country, or its words).
+
+    Remembered per knowledge-base version (statistic and entity ids name the same
+    things within one), so a reply does not fold every statistic's words again.
+    """
+    memo = _memo(kb)
+    key = (stat.id, entity.id)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _covers(kb, stat, entity)
+    return found
+
+
+def _covers(kb: KnowledgeBase, stat: StatisticInfo, entity: EntityInfo) -> bool:
     if entity.kind == "year":
         return stat.year is not None and str(stat.year) == entity.names[0]
     study = kb.studies[stat.study]
     if entity.kind == "country" and entity.scope not in (None, "unspecified") and study.scope == entity.scope:
         return True
-    words = " ".join([*stat.label.values(), *study.name.values(), *study.population.values(), *study.by])
-    return mentions(entity, words)
+    words = _memo(kb).get(stat.id)
+    if words is None:
+        words = _memo(kb)[stat.id] = question_words(
+            " ".join([*stat.label.values(), *study.name.values(), *study.population.values(), *study.by]))
+    return mentions(entity, words, folded=True)
+
+
+#: Per knowledge-base version (by identity): covers() results and statistics' folded words.
+_memos: dict[int, tuple[KnowledgeBase, dict]] = {}
+
+
+def _memo(kb: KnowledgeBase) -> dict:
+    hit = _memos.get(id(kb))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
+    if len(_memos) > 8:  # old versions after reloads
+        _memos.clear()
+    memo: dict = {}
+    _memos[id(kb)] = (kb, memo)
+    return memo
 
 
 def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from smassist.kb.runtime import LANGS, EntityInfo, Vocabulary
 from smassist.language.normalize import fold
@@ -57,10 +58,39 @@ def _phrase_pattern(phrases: tuple[str, ...]) -> _Phrases | None:
     return matcher if matcher.padded else None
 
 
+class _PhraseIndex:
+    """Which of several phrase sets a question holds, each phrase looked up by its first word.
+
+    The same answer as ``_Phrases.search`` on each set, without trying every
+    phrase of every set on every question.
+    """
+
+    __slots__ = ("first",)
+
+    def __init__(self, sets: list[_Phrases | None]) -> None:
+        self.first: dict[str, list[tuple[int, str]]] = {}
+        for i, phrases in enumerate(sets):
+            for padded in phrases.padded if phrases is not None else ():
+                self.first.setdefault(padded.split(" ", 2)[1], []).append((i, padded))
+
+    def found(self, words: str) -> set[int]:
+        """The positions of the sets with a phrase in ``words`` (``question_words``)."""
+        padded = f" {words} "
+        hits: set[int] = set()
+        for word in set(words.split(" ")):
+            for i, phrase in self.first.get(word, ()):
+                if i not in hits and phrase in padded:
+                    hits.add(i)
+        return hits
+
+
 @dataclass(frozen=True, slots=True)
 class _Compiled:
     kinds: tuple[tuple[str, dict[str, _Phrases | None]], ...]
     entities: tuple[tuple[EntityInfo, _Phrases | None], ...]
+    #: Over the (kind, language) pairs, kind by kind in LANGS order; over the entities.
+    kind_index: _PhraseIndex
+    entity_index: _PhraseIndex
 
 
 _cache: dict[int, tuple[Vocabulary, _Compiled]] = {}
@@ -74,10 +104,13 @@ def _compiled(vocabulary: Vocabulary) -> _Compiled:
         hit = _cache.get(key)
         if hit is not None and hit[0] is vocabulary:
             return hit[1]
+        kinds = tuple((kind, {lang: _phrase_pattern(phrases.get(lang, ())) for lang in LANGS})
+                      for kind, phrases in vocabulary.kinds)
+        entities = tuple((e, _phrase_pattern(e.names)) for e in vocabulary.entities)
         compiled = _Compiled(
-            kinds=tuple((kind, {lang: _phrase_pattern(phrases.get(lang, ())) for lang in LANGS})
-                        for kind, phrases in vocabulary.kinds),
-            entities=tuple((e, _phrase_pattern(e.names)) for e in vocabulary.entities),
+            kinds=kinds, entities=entities,
+            kind_index=_PhraseIndex([patterns[lang] for _, patterns in kinds for lang in LANGS]),
+            entity_index=_PhraseIndex([pattern for _, pattern in entities]),
         )
         if len(_cache) > 8:  # old versions after reloads
             _cache.clear()
@@ -87,13 +120,14 @@ def _compiled(vocabulary: Vocabulary) -> _Compiled:
 
 def question_kind(vocabulary: Vocabulary, text: str, lang: str) -> str | None:
     """The kind of answer ``text`` asks for, or None when no phrase says it."""
-    words = question_words(text)
     compiled = _compiled(vocabulary)
+    hits = compiled.kind_index.found(question_words(text))
+    if not hits:
+        return None
     for order in ((lang,), tuple(other for other in LANGS if other != lang)):
-        for kind, patterns in compiled.kinds:
+        for k, (kind, _) in enumerate(compiled.kinds):
             for code in order:
-                pattern = patterns.get(code)
-                if pattern is not None and pattern.search(words):
+                if code in LANGS and k * len(LANGS) + LANGS.index(code) in hits:
                     return kind
     return None
 
@@ -105,16 +139,25 @@ def year_entity(year: int) -> EntityInfo:
 def named_entities(vocabulary: Vocabulary, text: str) -> list[EntityInfo]:
     """Entities (and years) the question names, in the order of the vocabulary, years last."""
     words = question_words(text)
-    found = [entity for entity, pattern in _compiled(vocabulary).entities
-             if pattern is not None and pattern.search(words)]
+    compiled = _compiled(vocabulary)
+    hits = compiled.entity_index.found(words)
+    found = [entity for i, (entity, _) in enumerate(compiled.entities) if i in hits]
     found.extend(year_entity(int(y)) for y in dict.fromkeys(_YEAR.findall(words)))
     return found
 
 
-def mentions(entity: EntityInfo, text: str) -> bool:
-    """True when ``text`` (a label, a study name...) names ``entity``."""
-    pattern = _phrase_pattern(entity.names)
-    return bool(pattern and pattern.search(question_words(text)))
+def mentions(entity: EntityInfo, text: str, *, folded: bool = False) -> bool:
+    """True when ``text`` (a label, a study name...) names ``entity``.
+
+    ``folded``: ``text`` is already ``question_words(text)``.
+    """
+    pattern = _names_pattern(entity.names)
+    return bool(pattern and pattern.search(text if folded else question_words(text)))
+
+
+@lru_cache(maxsize=1024)
+def _names_pattern(names: tuple[str, ...]) -> _Phrases | None:
+    return _phrase_pattern(names)
 
 
 _FRACTION_WORDS = re.compile(

@@ -395,10 +395,8 @@ class Engine:
         # Crowded terms and stop words refine the candidates (cost: candidates, not postings).
         for term, weight in later:
             weights = self.secondary.by_id(term)
-            for doc_id in doc_scores:
-                doc_weight = weights.get(doc_id)
-                if doc_weight:
-                    doc_scores[doc_id] += weight * doc_weight
+            for doc_id in doc_scores.keys() & weights.keys():  # the intersection, in C
+                doc_scores[doc_id] += weight * weights[doc_id]
         best_example: dict[int, float] = defaultdict(float)
         for doc_id, score in doc_scores.items():
             entry = self.doc_entry[doc_id]

@@ -206,7 +206,6 @@ def to_model(features: Features, weighting: Weighting, coef: np.ndarray, bias: n
     for vocab, columns in zip(features.vocab, weighting.keep, strict=True):
         inverse = {j: f for f, j in vocab.items()}
         names.append([inverse[j] for j in columns])
-    vocab = {f: i for i, f in enumerate([*names[0], *names[1]])}
     idf = np.concatenate(weighting.idf)
     median, offsets, ids, values = prune(coef, keep)
     rows = np.repeat(np.arange(len(median)), np.diff(offsets))
@@ -214,7 +213,7 @@ def to_model(features: Features, weighting: Weighting, coef: np.ndarray, bias: n
     label_ids.frombytes(np.ascontiguousarray(ids, dtype=np.uint16).tobytes())
     starts = array("I")
     starts.frombytes(np.ascontiguousarray(offsets, dtype=np.uint32).tobytes())
-    return Model(list(labels), vocab, idf.tolist(), (median * idf).tolist(), label_ids,
+    return Model(list(labels), (names[0], names[1]), idf.tolist(), (median * idf).tolist(), label_ids,
                  _floats(values * idf[rows]), starts, bias.tolist(), chars)
 
 

@@ -73,6 +73,23 @@ def find_series(kb: KnowledgeBase, key: str) -> list[SeriesInfo]:
     words = _words(key)
     if not words:
         return []
+    names = _series_words(kb)
+    # Words most series share ("médias sociaux") name none of them.
+    common = {w for w in words if sum(_has(bag, w) for _, bag in names) * 2 > len(names) > 1}
+    scored = [(sum(_has(bag, w) for w in words - common), series) for series, bag in names]
+    best = max((score for score, _ in scored), default=0)
+    return [series for score, series in scored if best and score == best]
+
+
+#: Per knowledge-base version (by identity): each series with the words that name it.
+_named: dict[int, tuple[KnowledgeBase, list[tuple[SeriesInfo, set[str]]]]] = {}
+
+
+def _series_words(kb: KnowledgeBase) -> list[tuple[SeriesInfo, set[str]]]:
+    """Each series with the words of its id, labels and topics (made once per version)."""
+    hit = _named.get(id(kb))
+    if hit is not None and hit[0] is kb:
+        return hit[1]
     names: list[tuple[SeriesInfo, set[str]]] = []
     for series in kb.series.values():
         bag = _words(series.id.replace("-", " "), *series.label.values())
@@ -81,11 +98,10 @@ def find_series(kb: KnowledgeBase, key: str) -> list[SeriesInfo]:
             if topic in kb.topics:
                 bag |= _words(*kb.topics[topic].title.values())
         names.append((series, bag))
-    # Words most series share ("médias sociaux") name none of them.
-    common = {w for w in words if sum(_has(bag, w) for _, bag in names) * 2 > len(names) > 1}
-    scored = [(sum(_has(bag, w) for w in words - common), series) for series, bag in names]
-    best = max((score for score, _ in scored), default=0)
-    return [series for score, series in scored if best and score == best]
+    if len(_named) > 8:  # old versions after reloads
+        _named.clear()
+    _named[id(kb)] = (kb, names)
+    return names
 
 
 def _has(bag: set[str], word: str) -> bool:
