@@ -215,6 +215,57 @@ def worker(kb_path: str | None, times: int, name: str, budget_s: float) -> dict[
             "cpu_max_ms": round(max(cpu_ms), 4)}
 
 
+#: Follow-ups asked after an answer, and a choice after a "did you mean", so that every
+#: kind of reply is measured, not only what the engine decides.
+_AFTER_ANSWER = {"fr": ("source ?", "plus de détails", "pourquoi ?"), "en": ("source?", "tell me more", "why?")}
+_OTHERS = (("fr", "aide"), ("en", "help"), ("fr", ""), ("en", "\x00\x01\x02"), ("fr", "merci !"),
+           ("en", "hello"), ("fr", "3"), ("fr", "le social selling progresse ?"),
+           ("en", "how has LinkedIn usage changed over the years?"))
+
+
+def ask_worker(kb_path: str | None, rounds: int = 3) -> dict[str, object]:
+    """``Assistant.ask`` on the bundled knowledge base, grouped by the kind of reply.
+
+    The eval questions, each in its own conversation, then follow-ups ("source ?",
+    "plus de détails", "pourquoi ?") after answers and "1" after a "did you mean",
+    plus help, small talk, empty and unreadable input and trend questions. One
+    round warms up (caches of first use); then ``rounds`` rounds are measured.
+    """
+    from smassist.answering.assistant import Assistant
+
+    assistant = Assistant.load(kb_path)
+    script = [(lang, text) for _, lang, text in eval_queries()] + list(_OTHERS)
+    clock, cpu_clock = time.perf_counter, time.thread_time
+    walls: dict[str, list[float]] = {}
+    cpus: dict[str, list[float]] = {}
+    for round_ in range(rounds + 1):
+        for i, (lang, text) in enumerate(script):
+            conversation = f"bench:{round_}:{i}"
+            follow = [text]
+            while follow:
+                question = follow.pop(0)
+                c, t = cpu_clock(), clock()
+                reply = assistant.ask(question, lang, conversation)
+                wall, cpu = clock() - t, cpu_clock() - c
+                if question == text and reply.kind == "answer":
+                    follow.extend(_AFTER_ANSWER[lang])
+                elif question == text and reply.kind == "clarify":
+                    follow.append("1")
+                if round_:
+                    walls.setdefault(reply.kind, []).append(wall * 1000)
+                    cpus.setdefault(reply.kind, []).append(cpu * 1000)
+    rows = [{"kind": kind, "samples": len(walls[kind]), "p50_ms": round(median(walls[kind]), 4),
+             "p99_ms": round(percentile(walls[kind], 0.99), 4), "max_ms": round(max(walls[kind]), 4),
+             "cpu_p50_ms": round(median(cpus[kind]), 4), "cpu_p99_ms": round(percentile(cpus[kind], 0.99), 4)}
+            for kind in sorted(walls, key=lambda k: -len(walls[k]))]
+    every = [w for ws in walls.values() for w in ws]
+    every_cpu = [c for cs in cpus.values() for c in cs]
+    rows.append({"kind": "every reply", "samples": len(every), "p50_ms": round(median(every), 4),
+                 "p99_ms": round(percentile(every, 0.99), 4), "max_ms": round(max(every), 4),
+                 "cpu_p50_ms": round(median(every_cpu), 4), "cpu_p99_ms": round(percentile(every_cpu, 0.99), 4)})
+    return {"rows": rows}
+
+
 def run_worker(kb: str | None, times: int, name: str, budget_s: float, timeout_s: float) -> dict[str, object]:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "SMASSIST_DB": "off"}
@@ -243,13 +294,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip sizes with more example questions than this (default 2,500,000)")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds before a measurement is given up")
     parser.add_argument("--worker", nargs=2, metavar=("TIMES", "MATCHER"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-ask", action="store_true", help="skip Assistant.ask by kind of reply")
     parser.add_argument("--json", default="latency.json", help="file name under benchmarks/results/")
     args = parser.parse_args(argv)
 
     if args.worker:
         with contextlib.suppress(AttributeError, OSError):
             os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[-1]})  # one core
-        print(json.dumps(worker(args.kb, int(args.worker[0]), args.worker[1], args.budget)))
+        if args.worker[1] == "ask":
+            print(json.dumps(ask_worker(args.kb)))
+        else:
+            print(json.dumps(worker(args.kb, int(args.worker[0]), args.worker[1], args.budget)))
         return 0
 
     sizes = [int(s) for s in (args.sizes or ("1,10,100" if args.quick else "1,10,100,1000")).split(",")]
@@ -287,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {times:>5}x {name:28s} "
                   + (row.get("skipped") or f"build {row['build_ms']:.0f} ms, p99 {row['p99_ms']:.3f} ms"),
                   file=sys.stderr)
+    asked = run_worker(kb_path, 1, "ask", budget, args.timeout) if 1 in sizes and not args.no_ask else {}
+    ask_rows = asked.get("rows", [])
     base = {r["matcher"]: r for r in rows if r.get("times") == sizes[0] and "p99_ms" in r}
     for r in rows:
         b = base.get(r["matcher"])
@@ -299,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         targets["p99_under_1ms_bundled"] = engine[1]["p99_ms"] < 1.0
     if 100 in engine:
         targets["p99_under_10ms_at_100x"] = engine[100]["p99_ms"] < 10.0
+    if ask_rows:
+        targets["ask_p99_under_1ms_every_kind"] = all(r["p99_ms"] <= 1.0 for r in ask_rows)
+        targets["ask_cpu_p99_under_1ms_every_kind"] = all(r["cpu_p99_ms"] <= 1.0 for r in ask_rows)
     if 1 in engine and len(engine) > 1:
         targets["growth_no_worse_than_linear"] = all(
             r["p99_ms"] / engine[1]["p99_ms"] <= t for t, r in engine.items() if t > 1)
@@ -310,13 +370,20 @@ def main(argv: list[str] | None = None) -> int:
                   r.get("rss_peak_delta_mb"), r.get("rss_retained_mb"), r.get("p50_ms"), r.get("p99_ms"),
                   r.get("max_ms"), r.get("cpu_p99_ms"), r.get("per_second_one_core"),
                   f"{r['p99_growth']}x" if r.get("p99_growth") else r.get("skipped")] for r in rows]))
+    if ask_rows:
+        print("\nAssistant.ask on the bundled knowledge base, by kind of reply (one core, 3 rounds after a warm-up)")
+        print(table(["reply kind", "samples", "p50 ms", "p99 ms", "max ms", "CPU p50 ms", "CPU p99 ms"],
+                    [[r["kind"], r["samples"], r["p50_ms"], r["p99_ms"], r["max_ms"], r["cpu_p50_ms"],
+                      r["cpu_p99_ms"]] for r in ask_rows]))
+    elif asked:
+        print(f"\nAssistant.ask by kind of reply: {asked.get('skipped')}")
     if targets:
         print("\nTargets (engine): " + "; ".join(f"{k}: {'met' if v else 'MISSED'}" for k, v in targets.items()))
     shutil.rmtree(snapshot.parent, ignore_errors=True)
     path = write_json(args.json, {"benchmark": "latency", "machine": info, "command": command_line(),
                                   "knowledge_base": {"path": str(source), "version": kb.version,
                                                      "entries": len(kb.entries), "examples": real},
-                                  "sizes": sizes, "rows": rows, "targets": targets})
+                                  "sizes": sizes, "rows": rows, "ask_by_kind": ask_rows, "targets": targets})
     print(f"\nWritten to {path.relative_to(path.parents[2])}; reproduce with: {command_line()}")
     return 0
 

@@ -14,7 +14,11 @@ includes this script. Rows:
   the question recorded in a SQLite file (in a temporary folder here).
 
 Runs are interleaved (pass, warm, cold, pass, warm, …) so that a slow moment of
-the machine affects every row alike. ``SMASSIST_DB`` is ``off`` or a temporary
+the machine affects every row alike; a cold run trains the version's model (issue
+13), about 10 s, so the cold row has at most ``COLD_RUNS`` runs. smassist is
+byte-compiled first, as ``pip install`` does: with ``PYTHONDONTWRITEBYTECODE``
+set (this machine sets it) no ``.pyc`` is ever written, and every run would
+compile every module from source (about 80 ms). ``SMASSIST_DB`` is ``off`` or a temporary
 file: nothing is written to the user's folders. Targets (issue 8): warm median under 5x ``python -c pass``,
 peak memory under 80 MB.
 
@@ -48,6 +52,19 @@ from report import (
 QUESTION = "Combien d'entreprises mesurent leur ROI ?"
 TARGET_RATIO = 5.0
 TARGET_MB = 80.0
+#: Cold runs (each compiles the knowledge base: parse, index, train, calibrate).
+COLD_RUNS = 3
+#: Issue 13: compiling the bundled knowledge base within 400 MB peak.
+COLD_TARGET_MB = 400.0
+
+
+def byte_compile() -> None:
+    """Write smassist's ``.pyc`` files, as pip does when it installs the package."""
+    import compileall
+
+    import smassist
+
+    compileall.compile_dir(str(Path(smassist.__file__).resolve().parent), quiet=1)
 
 
 def smassist_command() -> list[str]:
@@ -148,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     ask = [*smassist_command(), "ask", args.question]
     if args.kb:
         ask += ["--kb", args.kb]
+    byte_compile()
     work = Path(tempfile.mkdtemp(prefix="smassist-bench-startup-"))
     warm_env = clean_env(SMASSIST_CACHE_DIR=str(work / "warm"))
     try:
@@ -159,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, tuple[list[float], list[float], list[float]]] = {k: ([], [], []) for k in keys}
         for n in range(runs):
             for key in samples:
+                if key == "cold" and n >= COLD_RUNS:
+                    continue
                 if key == "pass":
                     argv_, env = [sys.executable, "-c", "pass"], clean_env()
                 elif key == "warm":
@@ -185,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = {
             "warm_ratio_under_5x": warm["ratio_median"] < TARGET_RATIO,
             "warm_peak_under_80mb": warm["peak_rss_mb_max"] < TARGET_MB,
-            "cold_peak_under_80mb": cold["peak_rss_mb_max"] < TARGET_MB,
+            "cold_peak_under_400mb": cold["peak_rss_mb_max"] < COLD_TARGET_MB,
             "log_on_ratio_under_5x": rows[3]["ratio_median"] < TARGET_RATIO,
         }
         info = machine()
@@ -209,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
                  for r in rows]))
     print()
     print(f"Targets: warm median {warm['ratio_median']}x python -c pass (< {TARGET_RATIO}x): "
-          f"{'met' if targets['warm_ratio_under_5x'] else 'MISSED'}; peak RSS warm {warm['peak_rss_mb_max']} MB, "
-          f"cold {cold['peak_rss_mb_max']} MB (< {TARGET_MB:.0f} MB): "
-          f"{'met' if targets['warm_peak_under_80mb'] and targets['cold_peak_under_80mb'] else 'MISSED'}; "
+          f"{'met' if targets['warm_ratio_under_5x'] else 'MISSED'}; peak RSS warm {warm['peak_rss_mb_max']} MB "
+          f"(< {TARGET_MB:.0f} MB): {'met' if targets['warm_peak_under_80mb'] else 'MISSED'}; "
+          f"cold (compiles and trains) {cold['peak_rss_mb_max']} MB (< {COLD_TARGET_MB:.0f} MB): "
+          f"{'met' if targets['cold_peak_under_400mb'] else 'MISSED'}; "
           f"with the question log on {rows[3]['ratio_median']}x: "
           f"{'met' if targets['log_on_ratio_under_5x'] else 'MISSED'}")
     if "profile" in result:
