@@ -76,6 +76,8 @@ MIN_QUESTIONS_PER_ENTRY = 4
 MAX_ENTRIES = 1000
 #: Share of the entries left out of each fold's training (their questions play unseen topics).
 UNSEEN_ENTRIES = 0.1
+#: Regularisation of the logistic calibration (weak: four readings, thousands of questions).
+CALIBRATION_C = 100.0
 #: A wrong answer costs this many missed answers when the answer threshold is chosen.
 WRONG_ANSWER_COST = 2.0
 #: A decline offers entries as choices only where, held out, the offered choices held
@@ -359,7 +361,7 @@ def calibrate(held: list[HeldOut], similarity_weight: float = SIMILARITY_WEIGHT,
         coef, intercept = (0.0,) * x.shape[1], 0.0
         conf = np.full(len(held), 0.5)
     else:
-        lr = LogisticRegression(C=100.0, max_iter=1000).fit(x, right)
+        lr = LogisticRegression(C=CALIBRATION_C, max_iter=1000).fit(x, right)
         coef = tuple(float(v) for v in lr.coef_[0])
         intercept = float(lr.intercept_[0])
         conf = lr.predict_proba(x)[:, 1]
