@@ -29,6 +29,8 @@ EVAL_FILE = HERE.parent / "tests" / "data" / "eval_questions.yaml"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--features", action="store_true", help="feature variants instead")
+    parser.add_argument("--similarity", action="store_true",
+                        help="the engine's similarity in the ranking score (weight 0 or 1), each cross-validated")
     parser.add_argument("--calibrators", action="store_true",
                         help="calibrator variants, each judged by a nested cross-validation of the held-out readings")
     args = parser.parse_args(argv)
@@ -77,6 +79,28 @@ def main(argv: list[str] | None = None) -> int:
     features = tr.features_of(everything, engine.model_terms)
     held = tr.cross_validate(examples, oos, build, engine.model_terms, features=features, enough=10**9)
     print(f"cross-validation: {len(held)} held-out questions, {time.perf_counter() - start:.1f} s", flush=True)
+    if args.similarity:
+        for weight in (1.0, 0.0):
+            held_w = held if weight == 1.0 else tr.cross_validate(
+                examples, oos, build, engine.model_terms, features=features, enough=10**9,
+                similarity_weight=weight)
+            cal = tr.calibrate(held_w, similarity_weight=weight, groups=topic)
+            engine.calibration = cal
+            matches = [(q, engine.match(q.text, q.lang)) for q in questions]
+            strict = np.mean([m.decision == "answer" and topic[m.entry] == q.topic for q, m in matches if q.topic])
+            declined = np.mean([m.decision != "answer" for q, m in matches if not q.topic])
+            right = [h.gold is not None and topic.get(h.first) == topic.get(h.gold) for h in held_w]
+            conf = [cal.confidence(*h.features) for h in held_w]
+            answered = [c >= cal.answer for c in conf]
+            wrong = sum(a and not r for a, r in zip(answered, right, strict=True))
+            misses = sum(h.kind == "example" and not (a and r) for h, a, r in zip(held_w, answered, right, strict=True))
+            f = cal.figures
+            print(f"similarity weight {weight}: CV cost {misses + 2 * wrong} (misses {misses}, wrong {wrong}) | "
+                  f"topic-right {f['answered_right_topic']:.3f} first right {f['first_right']:.3f} wrong "
+                  f"{f['answered_wrong']:.3f} oos {f['out_of_scope_not_answered']:.3f} unseen "
+                  f"{f['unseen_entry_not_answered']:.3f} thresholds {cal.answer:.2f}/{cal.clarify:.2f} | "
+                  f"eval strict {strict:.3f} oos {declined:.3f}", flush=True)
+        return 0
     readings = [(q, *engine.rank(q.text, q.lang)) for q in questions]
     if args.calibrators:
         return calibrators(tr, held, readings, topic)

@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         if code or not out.strip():
             print(f"`{' '.join(ask)}` failed (exit {code}); fix the knowledge base first.")
             return 1
+        cache_mb = sum(f.stat().st_size for f in (work / "warm").glob("kb-*.pickle")) / 1e6
         keys = ("pass", "warm", "cold", "log")
         samples: dict[str, tuple[list[float], list[float], list[float]]] = {k: ([], [], []) for k in keys}
         for n in range(runs):
@@ -211,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         info = machine()
         result: dict[str, object] = {
             "benchmark": "startup", "machine": info, "command": command_line(),
-            "smassist": " ".join(ask), "question": args.question, "rows": rows,
+            "smassist": " ".join(ask), "question": args.question, "rows": rows, "cache_mb": round(cache_mb, 2),
             "targets": {"ratio_median_under": TARGET_RATIO, "peak_rss_mb_under": TARGET_MB, **targets},
         }
         if args.profile or not all(targets.values()):

@@ -369,13 +369,17 @@ class Engine:
         """The query terms of ``text`` as this index reads them."""
         return self.analyzer.analyze(text, lang, correct=self.correct)
 
-    def scores(self, text: str, lang: str, limit: int = 3) -> tuple[list[str], list[tuple[float, int]], float]:
-        """(query terms, [(score, entry index)] best first, coverage of the query)."""
+    def _query(self, text: str, lang: str) -> tuple[list[str], dict[str, float], float]:
+        """(query terms, their weighted vector, coverage of the query by the index's vocabulary)."""
         query = _with_pairs(self.analyze(text, lang))
         vector = self._vector(query)
         known = sum(w * w for t, w in vector.items() if t in self.idf and not t.startswith(STOP))
         content = sum(w * w for t, w in vector.items() if not t.startswith(STOP))
-        coverage = known / content if content else 0.0
+        return query, vector, known / content if content else 0.0
+
+    def scores(self, text: str, lang: str, limit: int = 3) -> tuple[list[str], list[tuple[float, int]], float]:
+        """(query terms, [(score, entry index)] best first, coverage of the query)."""
+        query, vector, coverage = self._query(text, lang)
         doc_scores: dict[int, float] = defaultdict(float)
         for term, weight in vector.items():
             found = self.postings.get(term)
@@ -454,12 +458,15 @@ class Engine:
     def blended(self, text: str, lang: str) -> tuple[list[str], list[float], list[float], float, float]:
         """(query terms, ranking score per entry, similarity per entry, out-of-scope score, coverage)."""
         assert self.model is not None
-        query, ranked, coverage = self.scores(text, lang, limit=len(self.entries))
         n = len(self.entries)
         similarity = [0.0] * n
-        for score, entry in ranked:
-            similarity[entry] = score
         weight = self.calibration.similarity_weight if self.calibration else SIMILARITY_WEIGHT
+        if weight:
+            query, ranked, coverage = self.scores(text, lang, limit=n)
+            for score, entry in ranked:
+                similarity[entry] = score
+        else:  # the ranking is the model's alone: no need to search the index
+            query, _, coverage = self._query(text, lang)
         model = self.model.scores(query, text)
         blend = [m + weight * s for m, s in zip(model, similarity, strict=False)]
         oos = model[n] if len(model) > n else -math.inf
