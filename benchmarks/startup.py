@@ -18,7 +18,7 @@ the machine affects every row alike; a cold run trains the version's model (issu
 13), about 10 s, so the cold row has at most ``COLD_RUNS`` runs. smassist is
 byte-compiled first, as ``pip install`` does: with ``PYTHONDONTWRITEBYTECODE``
 set (this machine sets it) no ``.pyc`` is ever written, and every run would
-compile every module from source (about 80 ms). ``SMASSIST_DB`` is ``off`` or a temporary
+compile every module from source (about 110-130 ms here). ``SMASSIST_DB`` is ``off`` or a temporary
 file: nothing is written to the user's folders. Targets (issue 8): warm median under 5x ``python -c pass``,
 peak memory under 80 MB.
 
