@@ -37,7 +37,6 @@ import sys
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -401,87 +400,6 @@ def render_metrics() -> tuple[bytes, str]:
 
 def _bound(value: float) -> str:
     return "+Inf" if value == float("inf") else repr(value)
-
-
-# --- threads that never hold the process up -------------------------------------------
-
-
-class DaemonExecutor(Executor):
-    """A fixed pool of daemon threads: work still stuck at exit does not keep the process alive.
-
-    ``ThreadPoolExecutor``'s threads are joined when the interpreter exits, so one
-    Web API call hanging on a dead connection keeps a stopped server alive for
-    its whole timeout; these are not. :meth:`wait_idle` lets a graceful stop give
-    work in flight its grace period first.
-    """
-
-    def __init__(self, max_workers: int, name: str):
-        import queue
-
-        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple, dict] | None] = queue.SimpleQueue()
-        self._max_workers = max_workers
-        self._name = name
-        self._threads: list[threading.Thread] = []
-        self._busy = 0
-        self._pending = 0
-        self._lock = threading.Lock()
-        self._idle = threading.Condition(self._lock)
-        self._shutdown = False
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        with self._lock:
-            if self._shutdown:
-                raise RuntimeError("cannot schedule new work after shutdown")
-            self._pending += 1
-            if len(self._threads) < self._max_workers and self._pending > len(self._threads) - self._busy:
-                thread = threading.Thread(target=self._work, daemon=True,
-                                          name=f"{self._name}-{len(self._threads)}")
-                self._threads.append(thread)
-                thread.start()
-        self._queue.put((future, fn, args, kwargs))
-        return future
-
-    def _work(self) -> None:
-        while True:
-            item = self._queue.get()
-            if item is None:
-                return
-            future, fn, args, kwargs = item
-            with self._lock:
-                self._busy += 1
-            try:
-                if future.set_running_or_notify_cancel():
-                    try:
-                        future.set_result(fn(*args, **kwargs))
-                    except BaseException as exc:
-                        future.set_exception(exc)
-            finally:
-                with self._lock:
-                    self._busy -= 1
-                    self._pending -= 1
-                    if self._pending == 0:
-                        self._idle.notify_all()
-
-    @property
-    def in_flight(self) -> int:
-        with self._lock:
-            return self._pending
-
-    def wait_idle(self, timeout: float) -> bool:
-        """Wait until no work is queued or running, at most ``timeout`` seconds; True if idle."""
-        with self._idle:
-            return self._idle.wait_for(lambda: self._pending == 0, timeout)
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        with self._lock:
-            self._shutdown = True
-            threads = list(self._threads)
-        for _ in threads:
-            self._queue.put(None)
-        if wait:
-            for thread in threads:
-                thread.join(timeout=0.1)
 
 
 # --- helpers --------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from smassist.answering.assistant import Assistant
 from smassist.channels.slack.app import build_app, make_client, retry_handlers
 from smassist.channels.slack.server import make_front
 from smassist.web.server import Limits
+from smassist.web.workers import DaemonExecutor
 from tests.channels.slack.harness import (
     _PROXIES,
     QUESTION_FR,
@@ -37,11 +39,11 @@ from tests.support.slack_standin import Failure, SlackStandIn
 
 
 def serve(slack: SlackStandIn, bundled: Assistant, client: WebClient | None = None,
-          limits: Limits | None = None) -> tuple[Any, Assistant]:
+          limits: Limits | None = None, answers: DaemonExecutor | None = None) -> tuple[Any, Assistant]:
     assistant = Assistant(bundled.state.kb, bundled.state.engine, recorder=QuestionLog())
     app = build_app(assistant, client=client or make_client("xoxb-stand-in", slack.api_url),
                     signing_secret=SECRET)
-    front = make_front(app, SECRET, "127.0.0.1", 0, limits=limits)
+    front = make_front(app, SECRET, "127.0.0.1", 0, limits=limits, answers=answers)
     front.start_in_thread()
     return front, assistant
 
@@ -254,6 +256,26 @@ def test_200_events_from_50_clients_are_all_acked_first_time_and_answered_once(
     slack.settle()
     assert len(slack.calls_to("chat.postMessage")) == 200
     assert len({p.args["channel"] for p in posts}) == 200
+
+
+def test_an_event_is_acknowledged_before_any_answering_work(slack: SlackStandIn,
+                                                            bundled: Assistant) -> None:
+    answers = DaemonExecutor(1, "test-answer")
+    gate = threading.Event()
+    answers.submit(gate.wait, 10)  # the only answering thread is busy
+    served, _ = serve(slack, bundled, answers=answers)
+    try:
+        started = time.monotonic()
+        status, _ = signed_post(served.url + "/slack/events",
+                                json.dumps(event_payload(mention(QUESTION_FR))), "application/json")
+        took = time.monotonic() - started
+        assert status == 200 and took < 2.0
+        assert slack.calls_to("chat.postMessage") == []
+        gate.set()
+        slack.wait_for("chat.postMessage", timeout=10)
+    finally:
+        gate.set()
+        served.stop_thread()
 
 
 def test_readyz_healthz_and_metrics(front: Any) -> None:

@@ -45,6 +45,7 @@ from smassist.channels.slack.retry import DeliveryPolicy
 from smassist.channels.slack.texts import text as say
 from smassist.language import detect as language
 from smassist.settings import Settings
+from smassist.web.workers import ANSWERING
 
 if TYPE_CHECKING:
     from smassist.admin.reloader import Watcher
@@ -69,10 +70,19 @@ def retry_handlers() -> list:
     return [DeliveryPolicy()]
 
 
+class _TurnTakingClient(WebClient):
+    """A WebClient that gives the answering turn back while it waits for Slack (web/workers.py)."""
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        with ANSWERING.waiting():
+            return super().api_call(*args, **kwargs)
+
+
 def make_client(token: str, api_url: str | None = None) -> WebClient:
     """A Web API client with back-off retries; ``api_url`` overrides Slack's own."""
     base_url = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
-    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=retry_handlers())
+    return _TurnTakingClient(token=token, base_url=base_url, timeout=15,
+                             retry_handlers=retry_handlers())
 
 
 def build_app(assistant: Assistant, *, token: str | None = None, signing_secret: str = "",
@@ -422,7 +432,8 @@ def post_response(url: str, payload: dict[str, Any], question: str = "") -> bool
         logger.error("no response_url to answer %r", question)
         return False
     try:
-        response = WebhookClient(url, timeout=15, retry_handlers=retry_handlers()).send_dict(payload)
+        with ANSWERING.waiting():
+            response = WebhookClient(url, timeout=15, retry_handlers=retry_handlers()).send_dict(payload)
     except (SlackClientError, OSError) as exc:
         logger.error("could not answer %r through response_url: %s", question, _reason(exc))
         return False

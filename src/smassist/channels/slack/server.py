@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import json
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -23,7 +25,8 @@ from smassist.channels.base import CommandError, load_assistant
 from smassist.channels.logs import configure_logging
 from smassist.channels.slack.app import build_app, make_client
 from smassist.settings import Settings, SlackSettings, current
-from smassist.web.server import DaemonExecutor, Front, Limits, Refused, finish, read_body
+from smassist.web.server import Front, Limits, Refused, finish, read_body
+from smassist.web.workers import ANSWERING, DaemonExecutor
 
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
@@ -38,7 +41,11 @@ MAX_SIGNATURE_AGE = 300
 #: Threads that parse and dispatch signed requests (bolt acks, then answers on its own pool).
 DISPATCH_THREADS = 4
 #: Threads that answer (ask, then chat.postMessage); daemon threads, so a hung call cannot delay exit.
+#: They take turns to compute (web/workers.py), so many threads cost the loop no more than one.
 LISTENER_THREADS = 16
+#: The interpreter's switch interval while serving (CPython's default is 5 ms): how long the
+#: loop, acknowledging, may wait for the answering thread to let go (benchmarks/serving.py).
+SWITCH_INTERVAL = 0.001
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -99,21 +106,27 @@ def create_app(assistant: Assistant, settings: Settings, socket_mode: bool,
 
 def make_front(app: App, signing_secret: str, host: str = "127.0.0.1", port: int = 3000, *,
                path: str = EVENTS_PATH, limits: Limits | None = None,
-               dispatcher: Executor | None = None) -> Front:
+               dispatcher: Executor | None = None, answers: Executor | None = None) -> Front:
     """The HTTP front for Slack events, commands and interactions on ``path``.
 
     The signature is checked on the raw bytes before anything else is done with
     them: an unsigned, forged or stale request is refused (401) without being
-    parsed, and logged in one line without its body. Only then does bolt parse
-    and dispatch it, on a small pool of threads (bolt's ``App`` is synchronous);
-    a signed body bolt cannot read gets 400. The aiohttp loop holds connections,
-    so a slow client costs a socket, never a thread.
+    parsed, and logged in one line without its body. A signed event
+    (``event_callback``) is acknowledged at once and handed to bolt on the
+    ``answers`` pool, whose threads take turns to compute (web/workers.py), so
+    a burst of answers cannot hold its acknowledgement up. Other requests
+    (commands, buttons, ``url_verification``) are dispatched by bolt on a small
+    pool of threads (bolt's ``App`` is synchronous) and answered with bolt's
+    acknowledgement; a signed body bolt cannot read gets 400. The aiohttp loop
+    holds connections, so a slow client costs a socket, never a thread.
     """
     front = Front("slack", host, port, limits=limits)
     verifier = signing_secret.encode("utf-8")
     pool = dispatcher or DaemonExecutor(DISPATCH_THREADS, "slack-dispatch")
+    answers = answers or DaemonExecutor(LISTENER_THREADS, "slack-answer", turnstile=ANSWERING)
 
     async def events(request: web.Request) -> web.Response:
+        ANSWERING.request_seen()  # answers wait for a pause in the requests (web/workers.py)
         body = await read_body(request)
         check_signature(verifier, request.headers, body)
         headers: dict[str, list[str]] = {}
@@ -124,6 +137,12 @@ def make_front(app: App, signing_secret: str, host: str = "127.0.0.1", port: int
         except UnicodeDecodeError:
             raise Refused(400, "body is not UTF-8") from None
         loop = asyncio.get_running_loop()
+        if _is_event_callback(request, body):
+            # Events are acknowledged here, before any answering work: bolt would ack
+            # them at once too, but only from a thread that must first win the
+            # interpreter from the answers (see web/workers.py).
+            answers.submit(_dispatch_later, app, text, request.query_string, headers)
+            return web.Response(status=200)
         try:
             response = await loop.run_in_executor(pool, _dispatch, app, text, request.query_string,
                                                   headers)
@@ -164,6 +183,23 @@ def check_signature(secret: bytes, headers: Mapping[str, str], body: bytes,
         raise Refused(401, "bad signature")
 
 
+def _is_event_callback(request: web.Request, body: bytes) -> bool:
+    if not request.content_type.endswith("json"):
+        return False
+    try:
+        parsed = json.loads(body)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(parsed, dict) and parsed.get("type") == "event_callback"
+
+
+def _dispatch_later(app: App, body: str, query: str, headers: dict[str, list[str]]) -> None:
+    try:
+        _dispatch(app, body, query, headers)
+    except _Unreadable as exc:
+        logger.warning("an event Slack signed could not be read (%s); acknowledged, not answered", exc)
+
+
 class _Unreadable(Exception):
     """A signed body bolt could not parse."""
 
@@ -186,7 +222,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     settings = current(settings)
     socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
     configure_logging()
-    listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer")
+    listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer", turnstile=ANSWERING)
     try:
         credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
         assistant = load_assistant(args.kb, settings)
@@ -222,7 +258,9 @@ def _shared_state(assistant: Assistant, settings: Settings) -> SharedState:
 
 def _serve_http(app: App, assistant: Assistant, signing_secret: str, host: str, port: int,
                 listeners: DaemonExecutor) -> int:
-    front = make_front(app, signing_secret, host, port)
+    # The loop gets the interpreter back within 1 ms of asking, not 5 (see web/workers.py).
+    sys.setswitchinterval(SWITCH_INTERVAL)
+    front = make_front(app, signing_secret, host, port, answers=listeners)
     front.add_readiness("knowledge base", lambda: _kb_ready(assistant))
     front.add_readiness("database", lambda: _database_ready(assistant))
 
