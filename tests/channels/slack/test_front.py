@@ -6,11 +6,8 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -27,7 +24,6 @@ from smassist.channels.slack.server import make_front
 from smassist.web.server import Limits
 from smassist.web.workers import DaemonExecutor
 from tests.channels.slack.harness import (
-    _PROXIES,
     QUESTION_FR,
     SECRET,
     QuestionLog,
@@ -35,6 +31,7 @@ from tests.channels.slack.harness import (
     mention,
     signed_post,
 )
+from tests.support.slack_process import serve_slack
 from tests.support.slack_standin import Failure, SlackStandIn
 
 
@@ -298,28 +295,10 @@ def test_readyz_healthz_and_metrics(front: Any) -> None:
 
 
 def test_sigterm_exits_promptly_with_a_web_api_call_hanging(slack: SlackStandIn) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k.upper() not in _PROXIES and k != "SLACK_APP_TOKEN"}
-    env.update(SLACK_BOT_TOKEN="xoxb-stand-in", SLACK_SIGNING_SECRET=SECRET,
-               SMASSIST_SLACK_API_URL=slack.api_url)
-    process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack",
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/readyz", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.communicate()[1]) from None
-                time.sleep(0.05)
+    with serve_slack(slack, SECRET) as served:
+        process = served.process
         slack.fail_next("chat.postMessage", Failure(200, delay=60, answer=True))
-        assert signed_post(url + "/slack/events", json.dumps(event_payload(mention(QUESTION_FR))),
+        assert signed_post(served.events_url, json.dumps(event_payload(mention(QUESTION_FR))),
                            "application/json")[0] == 200
         deadline = time.monotonic() + 10
         while not slack.attempts("chat.postMessage") and time.monotonic() < deadline:
@@ -329,9 +308,6 @@ def test_sigterm_exits_promptly_with_a_web_api_call_hanging(slack: SlackStandIn)
         process.send_signal(signal.SIGTERM)
         _, err = process.communicate(timeout=20)
         took = time.monotonic() - stopped
-    finally:
-        if process.poll() is None:
-            process.kill()
     assert process.returncode == 0, err
     assert took < 10, took  # the grace period (8 s) and not the Web API timeout
     assert "Traceback" not in err

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -25,6 +21,7 @@ from tests.channels.slack.harness import (
     next_ts,
     signed_post,
 )
+from tests.support.slack_process import serve_slack
 from tests.support.slack_standin import (
     Failure,
     SlackStandIn,
@@ -70,45 +67,19 @@ def test_a_refused_bot_token_exits_2(slack: SlackStandIn, monkeypatch: pytest.Mo
     assert "SLACK_BOT_TOKEN" in err and "invalid_auth" in err and "xoxb-revoked" not in err
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def test_serve_slack_answers_signed_requests_on_slack_events(slack: SlackStandIn, tmp_path: Path) -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k.upper() not in _PROXIES and k != "SLACK_APP_TOKEN"}
-    env.update(SLACK_BOT_TOKEN="xoxb-stand-in", SLACK_SIGNING_SECRET=SECRET,
-               SMASSIST_SLACK_API_URL=slack.api_url)
-    if os.environ.get("SMASSIST_TEST_KB"):
-        env["SMASSIST_KB"] = os.environ["SMASSIST_TEST_KB"]
-    process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack",
-                                "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        url = f"http://127.0.0.1:{port}/slack/events"
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(process.communicate()[1]) from None
-                time.sleep(0.05)
+def test_serve_slack_answers_signed_requests_on_slack_events(slack: SlackStandIn) -> None:
+    with serve_slack(slack, SECRET, ready_path="/health") as served:  # the first server's name still answers
         ts = next_ts()
         body = json.dumps(event_payload(mention(QUESTION_FR, ts=ts)))
-        assert signed_post(url, body, "application/json")[0] == 200
+        assert signed_post(served.events_url, body, "application/json")[0] == 200
         [posted] = slack.wait_for("chat.postMessage")
         assert posted.args["thread_ts"] == ts
         challenge = json.dumps({"type": "url_verification", "challenge": "abc123", "token": "t"})
-        status, answer = signed_post(url, challenge, "application/json")
+        status, answer = signed_post(served.events_url, challenge, "application/json")
         assert status == 200 and "abc123" in answer
-    finally:
-        process.terminate()
-        _, err = process.communicate(timeout=10)
-    assert process.returncode == 0
+        served.process.terminate()
+        _, err = served.process.communicate(timeout=10)
+    assert served.process.returncode == 0
     assert "xoxb-stand-in" not in err and SECRET not in err
 
 

@@ -21,7 +21,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from smassist.channels.base import CommandError, load_assistant
+from smassist.channels.base import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CommandError, load_assistant
 from smassist.channels.logs import configure_logging
 from smassist.channels.slack.app import build_app, make_client
 from smassist.settings import Settings, SlackSettings, current
@@ -46,17 +46,12 @@ LISTENER_THREADS = 16
 #: The interpreter's switch interval while serving (CPython's default is 5 ms): how long the
 #: loop, acknowledging, may wait for the answering thread to let go (benchmarks/serving.py).
 SWITCH_INTERVAL = 0.001
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
+EXIT_FAILED = EXIT_PROBLEMS
 
 
-class CredentialsError(Exception):
-    """A credential is missing or refused; the message names the variable."""
-
-    def __init__(self, message: str, code: int = EXIT_USAGE):
-        super().__init__(message)
-        self.code = code
+class CredentialsError(CommandError):
+    """A credential is missing or refused; the message names the variable (exit 2, or 1 when
+    Slack could not be reached)."""
 
 
 _WHERE = {
@@ -223,12 +218,9 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
     configure_logging()
     listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer", turnstile=ANSWERING)
-    try:
-        credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
-        assistant = load_assistant(args.kb, settings)
-        app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
-    except CredentialsError as exc:
-        raise CommandError(str(exc), exc.code) from None
+    credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
+    assistant = load_assistant(args.kb, settings)
+    app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
     from smassist.channels.slack.app import watch
 
     shared = _shared_state(assistant, settings)
