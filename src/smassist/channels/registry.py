@@ -70,14 +70,18 @@ register(ChannelInfo(
     options=(Option(("--host",), {"default": "0.0.0.0"}),
              Option(("--port",), {"type": int, "default": 3000}),
              Option(("--socket",), {"action": "store_true",
-                                    "help": "Socket Mode (also when SLACK_APP_TOKEN is set)"})),
+                                    "help": "Socket Mode (also when SLACK_APP_TOKEN is set)"}),
+             Option(("--health-port",), {"type": int, "metavar": "P",
+                                         "help": "Socket Mode: serve /healthz /readyz /metrics on --host:P"})),
 ))
 register(ChannelInfo(
     "telegram", "smassist.channels.telegram.server", "the Telegram bot",
     requires=("telegram",), extra="telegram",
     options=(Option(("--webhook-url",), {"metavar": "URL"}),
              Option(("--host",), {"default": "0.0.0.0"}),
-             Option(("--port",), {"type": int, "default": 8443})),
+             Option(("--port",), {"type": int, "default": 8443}),
+             Option(("--health-port",), {"type": int, "metavar": "P",
+                                         "help": "long polling: serve /healthz /readyz /metrics on --host:P"})),
 ))
 register(ChannelInfo(
     "terminal", "smassist.channels.terminal.chat", "the terminal chat (as smassist chat)",

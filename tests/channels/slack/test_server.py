@@ -6,6 +6,9 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -21,7 +24,7 @@ from tests.channels.slack.harness import (
     next_ts,
     signed_post,
 )
-from tests.support.slack_process import serve_slack
+from tests.support.slack_process import free_port, serve_slack
 from tests.support.slack_standin import (
     Failure,
     SlackStandIn,
@@ -83,6 +86,21 @@ def test_serve_slack_answers_signed_requests_on_slack_events(slack: SlackStandIn
     assert "xoxb-stand-in" not in err and SECRET not in err
 
 
+def _get_json(url: str, timeout: float = 10.0) -> dict:
+    """GET ``url`` once it listens (the health front starts after the connection)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return json.load(response)
+        except urllib.error.HTTPError:
+            raise
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_the_manifest_subscribes_to_what_the_app_handles() -> None:
     import yaml
 
@@ -98,7 +116,9 @@ def test_the_manifest_subscribes_to_what_the_app_handles() -> None:
         manifest["oauth_config"]["scopes"]["bot"])
 
 
-def test_serve_slack_with_an_app_token_runs_in_socket_mode(slack: SlackStandIn) -> None:
+def test_serve_slack_with_an_app_token_runs_in_socket_mode_with_health_endpoints(
+        slack: SlackStandIn) -> None:
+    health = free_port()
     with SocketModeStandIn() as websocket:
         slack.socket_url = websocket.url
         env = {k: v for k, v in os.environ.items() if k.upper() not in _PROXIES}
@@ -107,7 +127,8 @@ def test_serve_slack_with_an_app_token_runs_in_socket_mode(slack: SlackStandIn) 
         env.pop("SLACK_SIGNING_SECRET", None)  # not needed in Socket Mode
         if os.environ.get("SMASSIST_TEST_KB"):
             env["SMASSIST_KB"] = os.environ["SMASSIST_TEST_KB"]
-        process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack"],
+        process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack",
+                                    "--host", "127.0.0.1", "--health-port", str(health)],
                                    env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             websocket.wait_connected(timeout=15)
@@ -116,6 +137,13 @@ def test_serve_slack_with_an_app_token_runs_in_socket_mode(slack: SlackStandIn) 
             websocket.wait_ack("env-cli")
             [posted] = slack.wait_for("chat.postMessage")
             assert posted.args["channel"] == "D0SOCKET"
+            base = f"http://127.0.0.1:{health}"
+            ready = _get_json(base + "/readyz")
+            assert ready == {"ready": True, "checks": {"slack app": "ok", "knowledge base": "ok",
+                                                       "database": "ok", "socket mode": "ok"}}
+            assert _get_json(base + "/healthz")["status"] == "alive"
+            with urllib.request.urlopen(base + "/metrics", timeout=5) as scraped:
+                assert 'smassist_questions_total{channel="slack"' in scraped.read().decode()
         finally:
             process.terminate()
             _, err = process.communicate(timeout=10)

@@ -90,6 +90,31 @@ async def test_serve_polls_answers_and_never_logs_the_token(standin):
     assert "allow" in stderr.lower()
 
 
+async def test_polling_with_a_health_port_serves_healthz_readyz_and_metrics(standin):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    async with serving(standin, "--host", "127.0.0.1", "--health-port", str(port)) as process:
+        await standin.wait_for("setMyCommands", 3, timeout=20)
+        standin.message(ALICE, ROI_QUESTION)
+        await standin.wait_for("sendMessage", timeout=10)
+        async with httpx.AsyncClient(trust_env=False) as client:
+            for _ in range(200):
+                try:
+                    ready = await client.get(base + "/readyz")
+                    break
+                except httpx.ConnectError:
+                    await asyncio.sleep(0.05)
+            alive = await client.get(base + "/healthz")
+            scraped = await client.get(base + "/metrics")
+    stderr = (await process.stderr.read()).decode()
+    assert process.returncode == 0, stderr
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"] == {"knowledge base": "ok", "database": "ok",
+                                      "telegram bot": "ok", "polling": "ok"}
+    assert alive.json()["status"] == "alive"
+    assert 'smassist_questions_total{channel="telegram"' in scraped.text
+
+
 async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standin):
     port = _free_port()
     secret = "s3cret-Token_for-tests"

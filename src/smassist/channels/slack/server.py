@@ -227,7 +227,9 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     watcher = watch(assistant, app.client, settings=settings)  # knowledge edits served live, admins told of errors
     try:
         if socket_mode:
-            code = _serve_socket_mode(app, settings.slack.app_token)
+            health = getattr(args, "health_port", None)
+            code = _serve_socket_mode(app, settings.slack.app_token, health=None if health is None
+                                      else _health_front(app, assistant, args.host, health))
         else:
             code = _serve_http(app, assistant, settings.slack.signing_secret, args.host,
                                args.port, listeners)
@@ -286,7 +288,16 @@ def _kb_ready(assistant: Assistant) -> str | None:
     return None if kb is not None and kb.entries else "knowledge base not loaded"
 
 
-def _serve_socket_mode(app: App, app_token: str) -> int:
+def _health_front(app: App, assistant: Assistant, host: str, port: int) -> Front:
+    """/healthz /readyz /metrics for Socket Mode (no HTTP events to hang them on)."""
+    front = Front("slack", host, port)
+    front.add_readiness("slack app", lambda: None if app.client is not None else "no Web API client")
+    front.add_readiness("knowledge base", lambda: _kb_ready(assistant))
+    front.add_readiness("database", lambda: _database_ready(assistant))
+    return front
+
+
+def _serve_socket_mode(app: App, app_token: str, health: Front | None = None) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     handler = SocketModeHandler(app, app_token)
@@ -297,6 +308,16 @@ def _serve_socket_mode(app: App, app_token: str) -> int:
     except (SlackClientError, OSError) as exc:
         raise CommandError(f"could not open the Socket Mode connection: {_short(exc)}", EXIT_FAILED) from None
     logger.info("smassist Slack app connected (Socket Mode)")
+    if health is not None:
+        health.add_readiness("socket mode", lambda: None if handler.client.is_connected()
+                             else "not connected to Slack")
+        try:
+            url = health.start_in_thread()
+        except OSError as exc:
+            handler.close()
+            raise CommandError(f"cannot listen on {health.host}:{health.port}: "
+                               f"{exc.strerror or exc}", EXIT_FAILED) from None
+        logger.info("health endpoints on %s/healthz, /readyz, /metrics", url)
     stop = threading.Event()
     _stop_on_sigterm(stop.set)
     try:
@@ -305,6 +326,8 @@ def _serve_socket_mode(app: App, app_token: str) -> int:
         pass
     finally:
         handler.close()
+        if health is not None:
+            health.stop_thread()
     return EXIT_OK
 
 

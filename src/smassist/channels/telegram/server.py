@@ -146,7 +146,9 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
             code = front.run()
         else:
             logger.info("Telegram bot started with long polling; Ctrl-C to stop")
-            code = _run_polling(application, watch)
+            health = getattr(args, "health_port", None)
+            code = _run_polling(application, watch, health=None if health is None else
+                                _health_front(application, assistant, watch, args.host, health))
     except InvalidToken:
         raise CommandError(f"Telegram refused the bot token in {TOKEN_VARIABLE}; check it with "
                            "@BotFather (/token).", EXIT_USAGE) from None
@@ -269,8 +271,25 @@ async def _bootstrap(call: Any, attempts: int = 4) -> None:
 # --- long polling --------------------------------------------------------------------------
 
 
-def _run_polling(application: Application, watch: Any, grace: float = 8.0) -> int:
-    """Poll until SIGTERM/SIGINT; failed polls are one warning per outage (``watch``)."""
+def _health_front(application: Application, assistant: Assistant, watch: Any, host: str,
+                  port: int) -> Front:
+    """/healthz /readyz /metrics for a polling bot (no webhook to hang them on)."""
+    from smassist.web.server import Front
+
+    front = Front("telegram", host, port)
+    front.add_readiness("knowledge base",
+                        lambda: None if assistant.kb.entries else "knowledge base not loaded")
+    front.add_readiness("database", lambda: _database_ready(assistant))
+    front.add_readiness("telegram bot", lambda: None if application.running else "bot not started")
+    front.add_readiness("polling", lambda: None if watch.failing_since is None
+                        else f"getUpdates failing ({watch.failures} failed polls)")
+    return front
+
+
+def _run_polling(application: Application, watch: Any, grace: float = 8.0,
+                 health: Front | None = None) -> int:
+    """Poll until SIGTERM/SIGINT; failed polls are one warning per outage (``watch``);
+    ``health``: a front serving the health endpoints meanwhile."""
     from telegram import Update
 
     loop = asyncio.new_event_loop()
@@ -282,6 +301,9 @@ def _run_polling(application: Application, watch: Any, grace: float = 8.0) -> in
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(signum, stopping.set)
         await _start_application(application)
+        if health is not None:
+            host, port = await health.start()
+            logger.info("health endpoints on http://%s:%s/healthz, /readyz, /metrics", host, port)
         try:
             await _bootstrap(lambda: application.bot.delete_webhook())
             await application.updater.start_polling(  # type: ignore[union-attr]
@@ -294,6 +316,8 @@ def _run_polling(application: Application, watch: Any, grace: float = 8.0) -> in
                 await asyncio.wait_for(_stop_application(application), grace)
             except TimeoutError:
                 logger.warning("updates still in flight after %.0fs; abandoned", grace)
+            if health is not None:
+                await health.stop()
         return 0
 
     try:
