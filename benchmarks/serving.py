@@ -20,6 +20,9 @@ Everything runs for real over 127.0.0.1 against the stand-ins of ``tests/support
 
     flock /work/coord/heavy.lock python benchmarks/serving.py [--events 500] [--clients 50]
 
+The acks-only baseline: the same clients send N signed ``url_verification`` requests
+to the same server just before the load (acknowledged with no answering work behind).
+
 Targets (issue 15): 500/500 acked first try, 0 duplicates, 0 lost, ack p99 <= 100 ms;
 slow connections leave the latency normal; Telegram: <= 100 ms delay; lock: <= 50 ms
 delay and nothing lost.
@@ -189,6 +192,8 @@ def slack_load(events: int, clients: int) -> dict[str, Any]:
         "baseline_ack_p50_ms": percentile(floor_acks, 0.50),
         "baseline_ack_p99_ms": percentile(floor_acks, 0.99),
         "to_post_p50_ms": percentile(to_post, 0.50), "to_post_p99_ms": percentile(to_post, 0.99),
+        "last_answer_after_burst_start_s": max((slack.posted[c][0] for c in channels if c in slack.posted),
+                                               default=burst_started) - burst_started,
         "rss_before_mb": rss_before / 1024, "rss_after_mb": rss_after / 1024,
         "tracebacks_in_log": log.count("Traceback"),
     }
