@@ -8,6 +8,11 @@ or a population, the entry's figures are checked against it:
 - none of them does, but another figure of the same topic does: that one comes first;
 - nothing in the topic measures it: the reply says so before anything else
   ("Les articles n'ont pas de chiffre sur Mastodon ; ...").
+
+The same holds for the quantity a figure question asks for (vocabulary
+``quantities``): "combien coûte un community manager ?" asks for a cost, and a
+share of respondents (unit percent) is not one; when no figure measures it, the
+reply says so first ("Les articles ne donnent aucun chiffre sur le coût ...").
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from smassist.answering.kinds import (
     FIGURE_KINDS,
     SPECIFIC_ENTITIES,
+    asked_quantity,
     mentions,
     named_entities,
     question_words,
@@ -44,6 +50,9 @@ def covers(kb: KnowledgeBase, stat: StatisticInfo, entity: EntityInfo) -> bool:
     Remembered per knowledge-base version (statistic and entity ids name the same
     things within one), so a reply does not fold every statistic's words again.
     """
+    if entity.kind == "quantity":  # its units, and (when it lists some) one of its label words
+        return stat.unit in entity.units and (
+            not entity.labels or any(_label_holds(stat.label[lang], entity.labels) for lang in stat.label))
     memo = _memo(kb)
     key = (stat.id, entity.id)
     found = memo.get(key)
@@ -90,9 +99,13 @@ def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,
     refait ?" is not a question about 2015's figures.
     """
     found = [e for e in named_entities(kb.vocabulary, question) if e.grounded]
+    quantity = asked_quantity(kb.vocabulary, question)
+    if quantity is not None and quantity.grounded and (reask or kind is None or kind in FIGURE_KINDS):
+        # "quel salaire pour un CM ?" asks for a salary even without "combien".
+        found.insert(0, quantity)
     if reask or kind in FIGURE_KINDS:
         return found
-    return [e for e in found if e.kind in SPECIFIC_ENTITIES]
+    return [e for e in found if e.kind in (*SPECIFIC_ENTITIES, "quantity")]
 
 
 def ground(kb: KnowledgeBase, entry: EntryInfo, entities: list[EntityInfo], lang: str) -> Grounding:
@@ -121,7 +134,7 @@ def ground(kb: KnowledgeBase, entry: EntryInfo, entities: list[EntityInfo], lang
             uncovered.append(entity)
     parts = []
     if uncovered:
-        parts.append(_uncovered_sentence(kb, own, uncovered, lang))
+        parts.append(_uncovered_sentence(kb, entry, own, uncovered, lang))
     if first:
         named = [e for e in entities if e.id in covered]
         parts.append(_covered_sentence(first, named, lang))
@@ -136,19 +149,34 @@ def _without_figures(kb: KnowledgeBase, entry: EntryInfo, entities: list[EntityI
     uncovered = [e for e in entities if not any(covers(kb, s, e) for s in topic)]
     if not uncovered:
         return Grounding()
-    what = join_words([_entity_name(e, lang) for e in uncovered], lang)
-    return Grounding(say(lang, "uncovered_no_figures", what=what), (), (),
-                     tuple(e.id for e in uncovered))
+    parts = []
+    things = [e for e in uncovered if e.kind != "quantity"]
+    if things:
+        what = join_words([_entity_name(e, lang) for e in things], lang)
+        parts.append(say(lang, "uncovered_no_figures", what=what))
+    parts.extend(_quantity_sentence(kb, entry, e, lang) for e in uncovered if e.kind == "quantity")
+    return Grounding(" ".join(parts), (), (), tuple(e.id for e in uncovered))
+
+
+def _label_holds(label: str, words: tuple[str, ...]) -> bool:
+    return mentions(EntityInfo("", "", {}, words), label)
+
+
+def _quantity_sentence(kb: KnowledgeBase, entry: EntryInfo, quantity: EntityInfo, lang: str) -> str:
+    """No figure measures what was asked: said in plain words, then what the articles do say."""
+    topic = kb.topics.get(entry.topic)
+    about = topic.title[lang] if topic is not None else entry.title[lang]
+    return say(lang, "unmeasured_quantity", what=_entity_name(quantity, lang), about=about)
 
 
 def _entity_name(entity: EntityInfo, lang: str) -> str:
     return entity.name.get(lang) or entity.names[0]
 
 
-def _uncovered_sentence(kb: KnowledgeBase, own: list[StatisticInfo], uncovered: list[EntityInfo],
-                        lang: str) -> str:
+def _uncovered_sentence(kb: KnowledgeBase, entry: EntryInfo, own: list[StatisticInfo],
+                        uncovered: list[EntityInfo], lang: str) -> str:
     years = [e for e in uncovered if e.kind == "year"]
-    things = [e for e in uncovered if e.kind != "year"]
+    things = [e for e in uncovered if e.kind not in ("year", "quantity")]
     parts = []
     if things:
         kinds = {e.kind for e in things}
@@ -166,6 +194,8 @@ def _uncovered_sentence(kb: KnowledgeBase, own: list[StatisticInfo], uncovered: 
                              have=join_words([str(y) for y in have], lang)))
         else:
             parts.append(say(lang, "uncovered_year_undated", years=what))
+    # The quantity last: its sentence ends on "ce qu'ils disent sur « ... » :", what follows.
+    parts.extend(_quantity_sentence(kb, entry, e, lang) for e in uncovered if e.kind == "quantity")
     return " ".join(parts)
 
 
@@ -187,9 +217,13 @@ def _covered_sentence(first: list[StatisticInfo], named: list[EntityInfo], lang:
 
 def unmeasured_anywhere(kb: KnowledgeBase, question: str, lang: str) -> tuple[str, tuple[str, ...]]:
     """For a reply that is not an answer (a decline, a 'did you mean'): the sentence saying that
-    nothing in the base measures a platform, country or company the question names."""
+    nothing in the base measures a platform, country or company the question names, or the
+    quantity (a cost, a time) it asks for."""
     entities = [e for e in named_entities(kb.vocabulary, question)
                 if e.grounded and e.kind in SPECIFIC_ENTITIES]
+    quantity = asked_quantity(kb.vocabulary, question)
+    if quantity is not None and quantity.grounded:
+        entities.insert(0, quantity)
     missing = [e for e in entities if not any(covers(kb, s, e) for s in kb.statistics.values())]
     if not missing:
         return "", ()

@@ -28,8 +28,10 @@ _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
 def question_words(text: str) -> str:
-    """Folded words separated by single spaces, '+' read as 'plus' ('Google+')."""
+    """Folded words separated by single spaces, '+' read as 'plus' ('Google+'), '€' as
+    'euros' and '$' as 'dollars' (what a cost question asks for)."""
     text = fold(text).replace("+", " plus ").replace("'", " ")
+    text = text.replace("€", " euros ").replace("$", " dollars ")
     return " ".join(re.findall(r"[a-z0-9]+", text))
 
 
@@ -91,6 +93,7 @@ class _Compiled:
     #: Over the (kind, language) pairs, kind by kind in LANGS order; over the entities.
     kind_index: _PhraseIndex
     entity_index: _PhraseIndex
+    quantities: tuple[tuple[EntityInfo, _Phrases | None], ...] = ()
 
 
 _cache: dict[int, tuple[Vocabulary, _Compiled]] = {}
@@ -111,6 +114,7 @@ def _compiled(vocabulary: Vocabulary) -> _Compiled:
             kinds=kinds, entities=entities,
             kind_index=_PhraseIndex([patterns[lang] for _, patterns in kinds for lang in LANGS]),
             entity_index=_PhraseIndex([pattern for _, pattern in entities]),
+            quantities=tuple((q, _phrase_pattern(q.names)) for q in vocabulary.quantities),
         )
         if len(_cache) > 8:  # old versions after reloads
             _cache.clear()
@@ -144,6 +148,16 @@ def named_entities(vocabulary: Vocabulary, text: str) -> list[EntityInfo]:
     found = [entity for i, (entity, _) in enumerate(compiled.entities) if i in hits]
     found.extend(year_entity(int(y)) for y in dict.fromkeys(_YEAR.findall(words)))
     return found
+
+
+def asked_quantity(vocabulary: Vocabulary, text: str) -> EntityInfo | None:
+    """The quantity a question asks for (a cost, a time...): the first in the vocabulary's
+    order with a phrase in it, so "combien d'entreprises ont un budget" asks for a share."""
+    words = question_words(text)
+    for quantity, pattern in _compiled(vocabulary).quantities:
+        if pattern is not None and pattern.search(words):
+            return quantity
+    return None
 
 
 def mentions(entity: EntityInfo, text: str, *, folded: bool = False) -> bool:

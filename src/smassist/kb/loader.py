@@ -259,6 +259,8 @@ def _closest(word: str, choices: Iterable[str]) -> str:
 
 
 def _question_key(text: str) -> str:
+    # '€' and '$' are words of questions ("50 €"), as answering/kinds.question_words reads them.
+    text = text.replace("€", " euros ").replace("$", " dollars ")
     folded = unicodedata.normalize("NFKD", text.casefold())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", folded))
@@ -651,6 +653,7 @@ class _Builder:
                     self.report(parsed, ("entities", i, "names", j),
                                 f"'{name}' already names entity '{named[key]}'; a word names one thing")
                 named.setdefault(key, entity.id)
+        self.quantities(parsed, named)
         if len(self.problems) > before:
             return None
         return Vocabulary(
@@ -659,7 +662,43 @@ class _Builder:
                 EntityInfo(e.id, e.kind, e.name.model_dump(), tuple(e.names), e.scope, e.grounded)
                 for e in model.entities
             ),
+            quantities=tuple(
+                EntityInfo(q.id, "quantity", q.name.model_dump(),
+                           tuple(dict.fromkeys([*q.phrases.fr, *q.phrases.en])), None, q.grounded,
+                           tuple(q.units), tuple(q.labels))
+                for q in model.quantities
+            ),
         )
+
+    def quantities(self, parsed: _Parsed, named: dict[str, str]) -> None:
+        """Quantities: unique ids, phrases and label words with words, a phrase asking for one
+        quantity and naming no entity ('salaries' names employees: it cannot ask for a cost)."""
+        model = parsed.model
+        self.unique([(parsed, ("quantities", i), q.id) for i, q in enumerate(model.quantities)],
+                    "quantity")
+        asked: dict[str, str] = {}
+        for i, quantity in enumerate(model.quantities):
+            if quantity.grounded and not quantity.units:
+                self.report(parsed, ("quantities", i), f"quantity '{quantity.id}' needs 'units' "
+                            "(the units of the figures that would measure it)")
+            for lang in ("fr", "en"):
+                for j, phrase in enumerate(getattr(quantity.phrases, lang)):
+                    key = _question_key(phrase)
+                    if not key:
+                        self.report(parsed, ("quantities", i, "phrases", lang, j),
+                                    "a phrase needs words")
+                    elif key in asked and asked[key] != quantity.id:
+                        self.report(parsed, ("quantities", i, "phrases", lang, j),
+                                    f"'{phrase}' already asks for quantity '{asked[key]}'; "
+                                    "a phrase asks for one thing")
+                    elif key in named:
+                        self.report(parsed, ("quantities", i, "phrases", lang, j),
+                                    f"'{phrase}' names entity '{named[key]}'; a quantity's "
+                                    "phrase must not")
+                    asked.setdefault(key, quantity.id)
+            for j, label in enumerate(quantity.labels):
+                if not _question_key(label):
+                    self.report(parsed, ("quantities", i, "labels", j), "a label word needs words")
 
     def check_series(self, parsed: _Parsed, path: tuple[Any, ...], item: Any,
                      stats: dict[str, tuple[_Parsed, tuple[Any, ...]]],

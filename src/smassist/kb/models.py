@@ -204,6 +204,29 @@ class Entity(Strict):
     )
 
 
+class Quantity(Strict):
+    """What a figure question asks for (a cost, a time, a number of followers), and the
+    figures that measure it: those of one of its ``units`` whose label holds one of its
+    ``labels`` (a share of respondents, unit percent, never measures a cost)."""
+
+    id: Id
+    name: Text = Field(description="How replies name it: 'le coût (salaire, budget, prix)'.")
+    phrases: Phrases = Field(description="How questions ask for it: 'combien coûte', 'how long'.")
+    units: list[Unit] = Field(
+        default_factory=list, description="Units a figure measuring it can have (count, million...)."
+    )
+    labels: list[NonEmpty] = Field(
+        default_factory=list,
+        description="Words of a figure's label that say it measures it ('euros', 'heures'); "
+        "empty: any figure of those units.",
+    )
+    grounded: bool = Field(
+        default=True,
+        description="False for a quantity listed only for precedence (a share): never said to be "
+        "unmeasured.",
+    )
+
+
 class VocabularyFile(Strict):
     """The words of questions: kinds of answer asked for, and the entities figures measure."""
 
@@ -212,6 +235,11 @@ class VocabularyFile(Strict):
         description="In order of precedence: the first kind whose phrase a question holds wins.",
     )
     entities: list[Entity] = Field(default_factory=list)
+    quantities: list[Quantity] = Field(
+        default_factory=list,
+        description="In order of precedence: the first quantity whose phrase a question holds is "
+        "what it asks for.",
+    )
 
 
 class OutOfScopeQuestions(Strict):

@@ -113,6 +113,9 @@ class EntityInfo:
     names: tuple[str, ...]
     scope: str | None = None
     grounded: bool = True
+    #: A quantity (kind "quantity"): the units and label words of the figures that measure it.
+    units: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,8 @@ class Vocabulary:
 
     kinds: tuple[tuple[str, dict[str, tuple[str, ...]]], ...] = ()
     entities: tuple[EntityInfo, ...] = ()
+    #: What figure questions ask for (cost, time...), kind "quantity", in precedence order.
+    quantities: tuple[EntityInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
