@@ -90,6 +90,19 @@ def test_without_the_extra_the_message_names_it() -> None:
     assert "Traceback" not in out.stderr
 
 
+def test_ask_with_a_postgresql_log_records_the_question_and_exits_cleanly(postgres_url: str) -> None:
+    import os
+
+    import psycopg
+
+    env = {**os.environ, "SMASSIST_DB": postgres_url, "SMASSIST_LOG_KEY": KEY}
+    done = subprocess.run([sys.executable, "-m", "smassist", "ask", QUESTION], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    with psycopg.connect(postgres_url) as conn:
+        assert conn.execute("SELECT question, channel FROM questions").fetchall() == [(QUESTION, "cli")]
+
+
 # --- schema ---------------------------------------------------------------------------------
 
 

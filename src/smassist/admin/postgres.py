@@ -184,10 +184,11 @@ class PostgresStore:
             raise StoreUnavailable(f"cannot prune the question log at {self.db.where}: "
                                    f"{_reason(exc)}") from None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (at most ``timeout`` seconds), then stop the writer."""
         if self._closed:
             return
-        self.flush(timeout=5.0)
+        self.flush(timeout=timeout)
         with self._cond:
             self._closed = True
             self._cond.notify_all()

@@ -152,7 +152,9 @@ class QuestionStore(Protocol):
         """Delete questions asked before ``before`` (and their feedback); how many."""
         ...
 
-    def close(self) -> None: ...
+    def close(self, timeout: float = 5.0) -> None:
+        """Write what is queued (at most ``timeout`` seconds), then stop."""
+        ...
 
 
 class StoreUnavailable(Exception):
