@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -101,6 +102,33 @@ def test_ask_with_a_postgresql_log_records_the_question_and_exits_cleanly(postgr
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     with psycopg.connect(postgres_url) as conn:
         assert conn.execute("SELECT question, channel FROM questions").fetchall() == [(QUESTION, "cli")]
+
+
+def test_the_admin_console_and_the_python_api_read_the_shared_log(
+        postgres_url: str, served_kb: tuple[Path, Path], tmp_path: Path) -> None:
+    import os
+
+    from smassist.store import open_default_store
+    from tests.support.instances import Instance, child_environment, free_port
+
+    asked = "Quelle est la météo à Paris demain ?"
+    env = {**os.environ, "SMASSIST_DB": postgres_url, "SMASSIST_LOG_KEY": KEY}
+    subprocess.run([sys.executable, "-m", "smassist", "ask", asked], env=env, check=True,
+                   capture_output=True, timeout=300)
+    store = open_default_store(Settings.from_env({"SMASSIST_DB": postgres_url, "SMASSIST_LOG_KEY": KEY}))
+    assert store is not None and [q.question for q in store.questions()] == [asked]
+    store.close()
+    kb, cache = served_kb
+    port = free_port()  # reading needs no SMASSIST_LOG_KEY
+    console = Instance("admin", ["admin", "--host", "127.0.0.1", "--port", str(port)],
+                       child_environment(SMASSIST_DB=postgres_url, SMASSIST_KB=str(kb),
+                                         SMASSIST_CACHE_DIR=str(cache)), port, tmp_path)
+    try:
+        status, page = console.wait_ready().get("/report?since=all")
+    finally:
+        log = console.stop()
+    assert status == 200 and "météo" in page and "log is off" not in page, page
+    assert "Traceback" not in log
 
 
 # --- schema ---------------------------------------------------------------------------------

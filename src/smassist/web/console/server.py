@@ -49,8 +49,8 @@ def _token(settings: object | None) -> str | None:
 def serve(args: argparse.Namespace, settings: object | None = None) -> int:
     """Run the console until SIGTERM or Ctrl-C."""
     from smassist.admin.reloader import start_watcher
-    from smassist.admin.store import open_default_store
     from smassist.channels.base import EXIT_PROBLEMS, CommandError, load_assistant
+    from smassist.state.factory import open_question_store
     from smassist.web.console.app import Console
 
     host = getattr(args, "host", None) or DEFAULT_HOST
@@ -64,7 +64,8 @@ def serve(args: argparse.Namespace, settings: object | None = None) -> int:
     assistant = load_assistant(getattr(args, "kb", None), settings)  # type: ignore[arg-type]
     log_error = None
     try:
-        store = open_default_store(settings)  # type: ignore[arg-type]
+        # SQLite or PostgreSQL; reading needs no SMASSIST_LOG_KEY (strict: a failure is shown).
+        store = open_question_store(settings, strict=True)  # type: ignore[arg-type]
     except Exception as exc:  # a bad SMASSIST_DB: the KB pages still work
         store, log_error = None, str(exc)
     watcher = start_watcher(assistant)  # the console shows what the bots serve: edits within seconds
