@@ -379,3 +379,26 @@ def test_database_down_questions_answered_logged_once_and_log_resumes(
         assert {before.id, after.id, follow.id, *(r.id for r in during)} <= logged
     finally:
         proxy.close()
+
+
+def test_a_turn_cut_in_the_middle_leaves_the_database_down_until_it_answers_again(
+        instances: Any, postgres_url: str) -> None:
+    parts = urlsplit(postgres_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    try:
+        state = instances("a", _via(proxy, postgres_url))
+        db = state.health
+        with state.conversations.turn("telegram:5"):
+            proxy.cut()  # the turn's own connection breaks under it
+            state.conversations.remember("telegram:5", entry="roi-measurement", lang="fr")
+        # The turn caught the error itself (to answer anyway); that is no recovery.
+        assert db.down  # type: ignore[union-attr]
+        assert state.conversations.get("telegram:5").entry == "roi-measurement"  # its own copy
+        proxy.restore()
+        db.retry_after = 0.0  # type: ignore[union-attr]
+        from tests.support.instances import wait_until
+
+        wait_until(state.ready, 30, "the database reachable again")
+        assert not db.down  # type: ignore[union-attr]
+    finally:
+        proxy.close()

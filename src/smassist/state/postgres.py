@@ -214,10 +214,14 @@ class Database:
         try:
             with self.pool.connection() as conn:
                 yield conn
+                # A caller may catch the error of a cut connection itself (a conversation's
+                # turn does, to answer anyway): that is no sign the database is back.
+                broken = conn.broken
         except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
             self.failed(exc)
             raise DatabaseDown(self.where) from exc
-        self.succeeded()
+        if not broken:
+            self.succeeded()
 
     def failed(self, exc: BaseException) -> None:
         metrics.STORE_ERRORS.inc(store="postgresql", reason="unreachable")
