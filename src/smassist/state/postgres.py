@@ -217,11 +217,30 @@ class Database:
                 # A caller may catch the error of a cut connection itself (a conversation's
                 # turn does, to answer anyway): that is no sign the database is back.
                 broken = conn.broken
-        except (psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout) as exc:
+        except PoolTimeout as exc:
+            # No pooled connection in time: the server down, or only the pool short of
+            # connections (busy, or still reconnecting after an outage, with back-off).
+            if self._answers():
+                metrics.STORE_ERRORS.inc(store="postgresql", reason="pool exhausted")
+                with self._lock:
+                    self.errors += 1
+            else:
+                self.failed(exc)
+            raise DatabaseDown(self.where) from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             self.failed(exc)
             raise DatabaseDown(self.where) from exc
         if not broken:
             self.succeeded()
+
+    def _answers(self) -> bool:
+        """One direct connection, outside the pool: is the server there at all?"""
+        try:
+            with psycopg.connect(self.url, autocommit=True, connect_timeout=2,
+                                 application_name="smassist-probe"):
+                return True
+        except psycopg.Error:
+            return False
 
     def failed(self, exc: BaseException) -> None:
         metrics.STORE_ERRORS.inc(store="postgresql", reason="unreachable")
