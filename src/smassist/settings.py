@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +54,73 @@ def parse_ids(raw: str) -> tuple[str, ...]:
     """Ids separated by commas, spaces or semicolons, in order, without duplicates."""
     # No regular expression: this runs on every start of the command line.
     return tuple(dict.fromkeys(raw.replace(",", " ").replace(";", " ").split()))
+
+
+#: Optional files of ids, re-read on /reload and on every knowledge-base reload (issue 17):
+#: an environment variable cannot change under a running process, a file can.
+ADMINS_FILE_VARIABLE = "SMASSIST_ADMINS_FILE"
+ALLOWED_FILE_VARIABLE = "SMASSIST_TELEGRAM_ALLOWED_FILE"
+
+
+def read_ids_file(variable: str, path: Path) -> tuple[str, ...]:
+    """The ids in ``path``: separated by commas, spaces or new lines; ``#`` starts a comment."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise SettingsError(variable, f"cannot read {path}: {reason}") from None
+    return parse_ids(" ".join(line.partition("#")[0] for line in raw.splitlines()))
+
+
+class IdsFile:
+    """A file of ids as last read, one per path for the whole process: every channel and
+    watcher sees the same lists, read at start and again by :meth:`reread` (on ``/reload``
+    and each knowledge-base reload)."""
+
+    def __init__(self, variable: str, path: Path,
+                 check: Callable[[tuple[str, ...]], object] | None = None):
+        self.variable, self.path, self.check = variable, path, check
+        self._ids: tuple[str, ...] | None = None
+
+    @classmethod
+    def at(cls, variable: str, path: Path,
+           check: Callable[[tuple[str, ...]], object] | None = None) -> IdsFile:
+        key = path.absolute()
+        found = _IDS_FILES.get(key)
+        if found is None:
+            found = _IDS_FILES[key] = cls(variable, key, check)
+        return found
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The ids as last read (the file is read the first time)."""
+        return self._ids if self._ids is not None else self.reread()
+
+    def reread(self) -> tuple[str, ...]:
+        """Read the file again; :class:`SettingsError` (and the ids in force kept) when it
+        cannot be read or holds something that is not an id."""
+        ids = read_ids_file(self.variable, self.path)
+        if self.check is not None:
+            self.check(ids)
+        self._ids = ids
+        return ids
+
+
+#: The files of ids read so far, by path (:meth:`IdsFile.at`).
+_IDS_FILES: dict[Path, IdsFile] = {}
+
+
+def _telegram_ids(items: tuple[str, ...] | list[str], where: str) -> tuple[frozenset[int], bool]:
+    """(user ids, everyone) from ids or ``*``; :class:`SettingsError` naming what is not an id."""
+    if "*" in items:
+        return frozenset(), True
+    bad = [item for item in items if not item.lstrip("-").isdigit()]
+    if bad:
+        raise SettingsError(
+            where,
+            "must be comma-separated Telegram user ids (numbers) or *; not a user id: "
+            f"{', '.join(repr(b) for b in bad)}. A user who writes to the bot is told their id.")
+    return frozenset(int(item) for item in items), False
 
 
 def bundled_knowledge() -> Path:
@@ -129,20 +196,28 @@ class TelegramSettings:
     allowed_users: str = ""
     #: As given; empty means "generate one at each start"; :meth:`checked_webhook_secret` checks it.
     webhook_secret: str = ""
+    #: ``SMASSIST_TELEGRAM_ALLOWED_FILE``: more allowed ids in a file, re-read on reloads.
+    allowed_file: Path | None = None
 
     def allowed(self) -> tuple[frozenset[int], bool]:
         """(user ids, everyone) from ``"123, 456"`` or ``"*"``; :class:`SettingsError` names what is not an id."""
         items = [item.strip() for item in self.allowed_users.replace(";", ",").split(",")
                  if item.strip()]
-        if "*" in items:
-            return frozenset(), True
-        bad = [item for item in items if not item.lstrip("-").isdigit()]
-        if bad:
-            raise SettingsError(
-                "SMASSIST_TELEGRAM_ALLOWED_USERS",
-                "must be comma-separated Telegram user ids (numbers) or *; not a user id: "
-                f"{', '.join(repr(b) for b in bad)}. A user who writes to the bot is told their id.")
-        return frozenset(int(item) for item in items), False
+        return _telegram_ids(items, "SMASSIST_TELEGRAM_ALLOWED_USERS")
+
+    def allowed_file_ids(self) -> IdsFile | None:
+        if self.allowed_file is None:
+            return None
+        where = f"{ALLOWED_FILE_VARIABLE} ({self.allowed_file})"
+        return IdsFile.at(ALLOWED_FILE_VARIABLE, self.allowed_file,
+                          check=lambda ids: _telegram_ids(ids, where))
+
+    def allowed_from_file(self) -> tuple[frozenset[int], bool]:
+        """(user ids, everyone) of ``SMASSIST_TELEGRAM_ALLOWED_FILE`` as last read (none when unset)."""
+        source = self.allowed_file_ids()
+        if source is None:
+            return frozenset(), False
+        return _telegram_ids(source.ids, ALLOWED_FILE_VARIABLE)
 
     def checked_webhook_secret(self) -> str:
         """The configured webhook secret ('' when unset), or :class:`SettingsError`."""
@@ -164,8 +239,10 @@ class Settings:
     db: str = ""
     log_key: str | None = None
     log_raw_users: bool = False
-    #: Slack and Telegram user ids allowed the admin commands, in order.
+    #: Slack and Telegram user ids allowed the admin commands, in order (``SMASSIST_ADMINS``).
     admins: tuple[str, ...] = ()
+    #: ``SMASSIST_ADMINS_FILE``: more admin ids in a file, re-read on reloads (:meth:`file_admins`).
+    admins_file: Path | None = None
     cache_dir_override: Path | None = None
     no_cache: bool = False
     no_color: bool = False
@@ -187,12 +264,15 @@ class Settings:
         env = os.environ if environ is None else environ
         kb = _text(env, "SMASSIST_KB")
         cache = _text(env, "SMASSIST_CACHE_DIR")
+        admins_file = _text(env, ADMINS_FILE_VARIABLE)
+        allowed_file = _text(env, ALLOWED_FILE_VARIABLE)
         return cls(
             kb=Path(kb).expanduser() if kb else None,
             db=_text(env, "SMASSIST_DB"),
             log_key=env.get("SMASSIST_LOG_KEY") or None,
             log_raw_users=_flag(env, "SMASSIST_LOG_RAW_USERS"),
             admins=parse_ids(env.get("SMASSIST_ADMINS", "")),
+            admins_file=Path(admins_file).expanduser() if admins_file else None,
             cache_dir_override=Path(cache).expanduser() if cache else None,
             no_cache=bool(_text(env, "SMASSIST_NO_CACHE")) and _flag(env, "SMASSIST_NO_CACHE"),
             no_color=bool(env.get("NO_COLOR")),
@@ -210,6 +290,7 @@ class Settings:
                 api_url=_text(env, "SMASSIST_TELEGRAM_API_URL") or None,
                 allowed_users=_text(env, "SMASSIST_TELEGRAM_ALLOWED_USERS"),
                 webhook_secret=_text(env, "SMASSIST_TELEGRAM_WEBHOOK_SECRET"),
+                allowed_file=Path(allowed_file).expanduser() if allowed_file else None,
             ),
         )
 
@@ -269,9 +350,37 @@ class Settings:
 
     # --- admins -------------------------------------------------------------------------
 
+    def access_files(self) -> tuple[IdsFile, ...]:
+        """The files of ids in use (``SMASSIST_ADMINS_FILE``, ``SMASSIST_TELEGRAM_ALLOWED_FILE``)."""
+        files = [IdsFile.at(ADMINS_FILE_VARIABLE, self.admins_file) if self.admins_file else None,
+                 self.telegram.allowed_file_ids()]
+        return tuple(f for f in files if f is not None)
+
+    def file_admins(self) -> tuple[str, ...]:
+        """The ids of ``SMASSIST_ADMINS_FILE`` as last read (none when unset): read when a
+        channel starts (:class:`SettingsError` when unreadable), again by :meth:`reread_access`."""
+        return IdsFile.at(ADMINS_FILE_VARIABLE, self.admins_file).ids if self.admins_file else ()
+
+    def reread_access(self) -> list[str]:
+        """Read every access file again; the problems (each file's lists in force are kept)."""
+        problems = []
+        for source in self.access_files():
+            try:
+                source.reread()
+            except SettingsError as exc:
+                problems.append(str(exc))
+        return problems
+
     def is_admin(self, user_id: object) -> bool:
-        """Whether ``user_id`` (a Slack ``U…`` id or a Telegram numeric id) is in ``SMASSIST_ADMINS``."""
-        return user_id is not None and str(user_id).strip() in self.admins
+        """Whether ``user_id`` (a Slack ``U…`` id or a Telegram numeric id) is in ``SMASSIST_ADMINS``
+        or ``SMASSIST_ADMINS_FILE`` as last read (an unreadable file adds nobody)."""
+        if user_id is None:
+            return False
+        try:
+            file_ids = self.file_admins()
+        except SettingsError:
+            file_ids = ()
+        return str(user_id).strip() in (*self.admins, *file_ids)
 
 
 def current(settings: Settings | None = None) -> Settings:

@@ -234,6 +234,10 @@ class Channel:
     def __init__(self, assistant: Assistant, settings: Settings | None = None):
         self.assistant = assistant
         self.settings = current(settings)
+        # The access files are read once at start: one that cannot be read stops the
+        # channel with a message naming it (later, a reload keeps the lists in force).
+        for source in self.settings.access_files():
+            _ = source.ids
 
     # --- conversations and language -------------------------------------------------
 
@@ -304,14 +308,33 @@ class Channel:
     def admin_ids(self) -> tuple[str, ...]:
         """This platform's ids among ``SMASSIST_ADMINS``, in order."""
         pattern = self.admin_id
-        return tuple(i for i in self.settings.admins if pattern is None or pattern.fullmatch(i))
+        ids = dict.fromkeys((*self.settings.admins, *self.settings.file_admins()))
+        return tuple(i for i in ids if pattern is None or pattern.fullmatch(i))
+
+    def reread_access(self) -> list[str]:
+        """Read the access files again (``SMASSIST_ADMINS_FILE``,
+        ``SMASSIST_TELEGRAM_ALLOWED_FILE``; on ``/reload`` and each knowledge-base reload):
+        the problems, for which the lists in force are kept."""
+        problems = self.settings.reread_access()
+        for problem in problems:
+            _logger().warning("access list kept as it was: %s", problem)
+        return problems
 
     def is_admin(self, user: object) -> bool:
         return user is not None and str(user).strip() in self.admin_ids()
 
     def admin_text(self, name: str, lang: str) -> str:
-        """What the shared admin commands answer (``reload``, ``report``), as plain text."""
-        return admin_text(self.assistant, name, lang, self.settings)
+        """What the shared admin commands answer (``reload``, ``report``), as plain text.
+
+        ``reload`` also reads the access files again and says so."""
+        files = self.settings.access_files()
+        if name != "reload" or not files:
+            return admin_text(self.assistant, name, lang, self.settings)
+        problems = self.reread_access()
+        said = admin_text(self.assistant, name, lang, self.settings)
+        if problems:
+            return "\n".join([said, *(text(lang, "admin.access_kept", problem=p) for p in problems)])
+        return f"{said}\n{text(lang, 'admin.access_reread', files=', '.join(str(f.path) for f in files))}"
 
     def notify_admins(self, message: str) -> list[str]:
         """Send ``message`` (plain text) to each admin of this platform; the ids reached."""
@@ -332,7 +355,18 @@ class Channel:
         from smassist.admin.reloader import start_watcher
 
         return start_watcher(self.assistant, notify=self.notify_admins, interval=interval,
-                             on_reload=on_reload)
+                             on_reload=self.rereading_access(on_reload))
+
+    def rereading_access(self, then: Callable[[ReloadOutcome], object] | None = None
+                         ) -> Callable[[ReloadOutcome], object]:
+        """A watcher's ``on_reload``: the access files are read again at each knowledge-base
+        reload, then ``then(outcome)``."""
+
+        def reloaded(outcome: ReloadOutcome) -> object:
+            self.reread_access()
+            return then(outcome) if then is not None else None
+
+        return reloaded
 
     def chart_attachments(self, reply: Reply) -> Iterator[Attachment]:
         return chart_attachments(self.assistant.kb, reply)

@@ -20,7 +20,10 @@ def code_block(text: str) -> str:
 @subcommand(*command("reload").names, admin_only=True, takes_args=False)
 def reload(request: CommandRequest) -> None:
     """Reload the knowledge base now; say the version, the counts, or every problem."""
-    text = admin_text(request.assistant, "reload", request.lang)
+    door = request.channel_base
+    # Through the channel when there is one: it also reads the access files again.
+    text = (door.admin_text("reload", request.lang) if door is not None
+            else admin_text(request.assistant, "reload", request.lang))
     request.respond(response_type="ephemeral", text=code_block(text))
 
 

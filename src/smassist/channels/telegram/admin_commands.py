@@ -103,4 +103,7 @@ def start_watching_now(application: Application, interval: float = 1.0) -> Watch
         future = asyncio.run_coroutine_threadsafe(notify_admins(application, text), loop)
         future.result(timeout=60)
 
-    return start_watcher(state(application).assistant, notify=tell_admins, interval=interval)
+    channel = state(application)
+    # Each reload also reads the access files again (the allow-list, the admins).
+    return start_watcher(channel.assistant, notify=tell_admins, interval=interval,
+                         on_reload=channel.rereading_access())

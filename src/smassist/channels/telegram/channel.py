@@ -62,9 +62,27 @@ class TelegramChannel(Channel):
     def __init__(self, assistant: Assistant, allowed: AllowList, admins: frozenset[int],
                  settings: Settings | None = None):
         super().__init__(assistant, settings)
-        self.allowed = allowed
-        self.admins = admins
+        #: As given at start (``SMASSIST_TELEGRAM_ALLOWED_USERS``, Telegram ids of ``SMASSIST_ADMINS``);
+        #: the access files add theirs as last read (:meth:`reread_access`).
+        self.given_allowed = allowed
+        self.given_admins = admins
         self.commands: list[Command] = []
+
+    @property
+    def allowed(self) -> AllowList:
+        """Who may ask: the allow-list given at start and ``SMASSIST_TELEGRAM_ALLOWED_FILE``."""
+        users, everyone = self.settings.telegram.allowed_from_file()
+        if not users and not everyone:
+            return self.given_allowed
+        return AllowList(self.given_allowed.users | users, self.given_allowed.everyone or everyone)
+
+    @property
+    def admins(self) -> frozenset[int]:
+        """The admins' Telegram ids: given at start, and those of ``SMASSIST_ADMINS_FILE``."""
+        extra = self.settings.file_admins()
+        if not extra:
+            return self.given_admins
+        return self.given_admins | {int(i) for i in extra if self.admin_id.fullmatch(i)}
 
     def command_list(self, lang: str, admin: bool = False) -> list[tuple[str, str]]:
         return [(c.name, c.description.get(lang) or c.description.get("en", ""))

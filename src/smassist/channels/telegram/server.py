@@ -111,6 +111,8 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     token = _token(settings)
     try:
         allowed = AllowList.from_env(settings)
+        for source in settings.access_files():  # read now: a bad file stops the start, named
+            _ = source.ids
     except AccessConfigError as exc:
         raise CommandError(str(exc), EXIT_USAGE) from None
     webhook_url = getattr(args, "webhook_url", None)
