@@ -147,6 +147,11 @@ _ORIGIN_TEXT = {
 }
 
 
+def absolute(path: Path) -> Path:
+    """``path`` absolute and without ``..`` (symbolic links kept: the name the admin gave)."""
+    return Path(os.path.abspath(path))
+
+
 def is_knowledge_folder(path: Path) -> bool:
     """A folder that looks like a knowledge base: ``topics.yaml`` and an ``entries/`` folder."""
     return (path / "topics.yaml").is_file() and (path / "entries").is_dir()
@@ -303,12 +308,12 @@ class Settings:
         in comparable tools: an admin editing a checkout edits what is served), else the
         bundled copy. Paths are absolute, so that messages name one folder."""
         if path:
-            return KnowledgeFolder(Path(path).expanduser().absolute(), "--kb")
+            return KnowledgeFolder(absolute(Path(path).expanduser()), "--kb")
         if self.kb is not None:
-            return KnowledgeFolder(self.kb.absolute(), "SMASSIST_KB")
+            return KnowledgeFolder(absolute(self.kb), "SMASSIST_KB")
         local = (cwd or Path.cwd()) / LOCAL_KNOWLEDGE
         if is_knowledge_folder(local):
-            return KnowledgeFolder(local.absolute(), "./knowledge")
+            return KnowledgeFolder(absolute(local), "./knowledge")
         note = ""
         if local.is_dir():
             note = "./knowledge is not a knowledge base (it needs topics.yaml and entries/)"

@@ -174,3 +174,15 @@ def test_resolution_order_and_what_it_says(tmp_path: Path) -> None:
     assert "./knowledge is not a knowledge base" in folder.describe()
     assert "kb init" in folder.describe()
     assert Settings().knowledge_folder(cwd=tmp_path / "empty").note == ""
+
+
+def test_init_in_a_checkout_says_its_knowledge_folder_is_already_served(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    init(tmp_path / "knowledge", capsys)
+    monkeypatch.chdir(tmp_path)
+    assert main(["kb", "init"]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'knowledge'} already holds a knowledge base" in err
+    assert f"serves it when run from {tmp_path}" in err
+    assert main(["kb", "init", "sub/../other"]) == 0  # a path is shown as one folder
+    assert f"into {tmp_path / 'other'}." in capsys.readouterr().out

@@ -98,11 +98,17 @@ def cmd_kb_init(args: argparse.Namespace) -> int:
     import shutil
     from pathlib import Path
 
-    from smassist.settings import LOCAL_KNOWLEDGE, bundled_knowledge
+    from smassist.settings import LOCAL_KNOWLEDGE, absolute, bundled_knowledge, is_knowledge_folder
 
-    target = Path(args.dir or LOCAL_KNOWLEDGE).expanduser().absolute()
+    target = absolute(Path(args.dir or LOCAL_KNOWLEDGE).expanduser())
     if target.exists() and not target.is_dir():
         raise CommandError(f"{target} is a file, not a folder; nothing was copied.", EXIT_PROBLEMS)
+    if is_knowledge_folder(target):
+        where = (f"; smassist serves it when run from {target.parent}"
+                 if target.name == LOCAL_KNOWLEDGE else "")
+        raise CommandError(
+            f"{target} already holds a knowledge base{where}. Nothing was copied (kb init never "
+            "overwrites); for another copy: smassist kb init DIR", EXIT_PROBLEMS)
     if target.is_dir() and any(target.iterdir()):
         raise CommandError(
             f"{target} is not empty; nothing was copied (kb init never overwrites). "
