@@ -216,29 +216,35 @@ async def index(request: web.Request) -> web.Response:
     raise web.HTTPFound("/report" + (f"?{query}" if query else ""))
 
 
-async def report_page(request: web.Request) -> web.Response:
+async def _question_log_page(request: web.Request, template: str,
+                             build: Callable[[Console, list[QuestionRecord], str, datetime | None, str],
+                                             dict[str, Any]]) -> web.Response:
+    """A page over the logged questions of the period asked (``?since=``): ``build``'s view
+    of them, or why the log cannot be read."""
     console: Console = request.app[CONSOLE_KEY]
     lang = choose_lang(request)
     code, since = _since(request, console.clock)
     records, error = await _blocking(console.records, since)
-    view = None
-    if records is not None:
-        today: date = console.clock().date()
-        view = await _blocking(views.report_view, records, code, since, console.kb, lang, today)
-    return render(request, "report.html", lang=lang, since=code, periods=views.PERIODS,
+    view = None if records is None else await _blocking(build, console, records, code, since, lang)
+    return render(request, template, lang=lang, since=code, periods=views.PERIODS,
                   view=view, error=error)
+
+
+async def report_page(request: web.Request) -> web.Response:
+    def build(console: Console, records: list[QuestionRecord], code: str,
+              since: datetime | None, lang: str) -> dict[str, Any]:
+        today: date = console.clock().date()
+        return views.report_view(records, code, since, console.kb, lang, today)
+
+    return await _question_log_page(request, "report.html", build)
 
 
 async def gaps_page(request: web.Request) -> web.Response:
-    console: Console = request.app[CONSOLE_KEY]
-    lang = choose_lang(request)
-    code, since = _since(request, console.clock)
-    records, error = await _blocking(console.records, since)
-    view = None
-    if records is not None:
-        view = await _blocking(views.gaps_view, records, code, console.assistant.state, lang)
-    return render(request, "gaps.html", lang=lang, since=code, periods=views.PERIODS,
-                  view=view, error=error)
+    def build(console: Console, records: list[QuestionRecord], code: str,
+              since: datetime | None, lang: str) -> dict[str, Any]:
+        return views.gaps_view(records, code, console.assistant.state, lang)
+
+    return await _question_log_page(request, "gaps.html", build)
 
 
 async def kb_page(request: web.Request) -> web.Response:
