@@ -245,7 +245,7 @@ def _parse(path: Path, model: type[Strict], problems: list[Problem]) -> _Parsed 
         problems.append(Problem(file, 1, "the file must be a mapping (key: value), not a list or a text"))
         return None
     try:
-        return _Parsed(model.model_validate(data), lines, file, str(path.absolute()))
+        return _Parsed(model.model_validate(data), lines, file, os.path.abspath(path))
     except ValidationError as exc:
         problems.extend(_pydantic_problems(exc, lines, file, model))
         return None

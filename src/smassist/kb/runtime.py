@@ -7,6 +7,7 @@ milliseconds. Every answer is already rendered in both languages here.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,7 +16,7 @@ LANGS = ("fr", "en")
 
 def display_path(path: str | Path) -> str:
     """Relative to the working directory when inside it (as editors expect), else absolute."""
-    absolute = Path(path).absolute()
+    absolute = Path(os.path.abspath(path))
     try:
         return absolute.relative_to(Path.cwd()).as_posix()
     except ValueError:

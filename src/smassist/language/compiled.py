@@ -42,7 +42,7 @@ def cache_key(root: Path) -> str:
     """
     # The folder's own name (not symlinks resolved): locations in the cached version are
     # absolute paths in it, and every name a folder is served under gets its own version.
-    return _key(f"{root.absolute()}|{kbfiles.fingerprint(root)!r}|{_code_stamp()}")
+    return _key(f"{os.path.abspath(root)}|{kbfiles.fingerprint(root)!r}|{_code_stamp()}")
 
 
 def _key(text: str) -> str:
