@@ -35,6 +35,10 @@ def build_log(path: Path, kb: Path) -> list[str]:
     assistant = Assistant.load(kb, recorder=store)
     kinds = []
     now = utcnow()
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    if now - midnight < timedelta(hours=1):
+        # Each day's records are dated up to an hour back: keep them on one calendar day.
+        now = midnight - timedelta(seconds=1)
     when = []
     for days, channel, question, times, useful, _kind in PLAN:
         for n in range(times):
