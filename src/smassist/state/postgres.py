@@ -211,6 +211,7 @@ class Database:
         """A pooled connection; DatabaseDown (logged once per outage) when it cannot be had."""
         if self._down_since is not None and time.monotonic() < self._retry_at:
             raise DatabaseDown(self.where)
+        started = time.monotonic()
         try:
             with self.pool.connection() as conn:
                 yield conn
@@ -231,7 +232,7 @@ class Database:
             self.failed(exc)
             raise DatabaseDown(self.where) from exc
         if not broken:
-            self.succeeded()
+            self.succeeded(started)
 
     def _answers(self) -> bool:
         """One direct connection, outside the pool: is the server there at all?"""
@@ -254,11 +255,12 @@ class Database:
                     "this instance's own context and delivery claims, until it is back",
                     self.where, _first_line(exc))
 
-    def succeeded(self) -> None:
+    def succeeded(self, started: float | None = None) -> None:
+        """The database answered; an operation begun before the outage was seen is no sign it is back."""
         if self._down_since is None:
             return
         with self._lock:
-            if self._down_since is None:
+            if self._down_since is None or (started is not None and started < self._down_since):
                 return
             lasted = time.monotonic() - self._down_since
             self._down_since = None

@@ -121,7 +121,10 @@ async def test_updates_and_their_redeliveries_on_the_other_instance_are_answered
     answered = [i.metric("smassist_questions_total", channel="telegram") for i in (a, b)]
     dropped = [i.metric("smassist_delivery_duplicates_dropped_total", channel="telegram")
                for i in (a, b)]
-    assert answered == [10, 10] and dropped == [10, 10]
+    # Whichever instance claims a delivery first answers it (the front acks before the claim),
+    # so the split may differ from 10/10; each took 20 deliveries and answered or dropped each.
+    assert sum(answered) == 20 and sum(dropped) == 20
+    assert [x + y for x, y in zip(answered, dropped, strict=True)] == [20, 20] and min(answered) > 0
 
 
 async def test_one_update_delivered_to_both_instances_at_once_gets_exactly_one_answer(
