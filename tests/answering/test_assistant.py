@@ -40,8 +40,8 @@ def test_source_follow_up_is_about_the_last_answer_of_that_conversation(assistan
     assert reply.kind == "sources" and reply.entry == "roi-measurement"
     assert "Étude un, 2018, 427 répondants en France" in reply.text
     assert "An article" in reply.text  # the article the figure was read in
-    other = assistant.ask("source ?", conversation="c2")
-    assert other.kind == "sources" and other.entry is None
+    other = assistant.ask("source ?", conversation="c2")  # nothing asked there: a question first
+    assert other.kind == "invalid" and other.entry is None and not other.statistics
 
 
 def test_details_follow_up_in_english(assistant: Assistant) -> None:

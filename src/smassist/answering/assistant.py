@@ -22,11 +22,17 @@ from smassist.answering.conversation import (
     choice_number,
     follow_up_kind,
 )
-from smassist.answering.followups import content_follow_up, is_reask, smalltalk_kind
+from smassist.answering.followups import (
+    bare_reask,
+    content_follow_up,
+    is_reask,
+    refers_back,
+    smalltalk_kind,
+)
 from smassist.answering.grounding import ground, relevant_entities, unmeasured_anywhere
 from smassist.answering.kinds import named_entities, question_kind
 from smassist.answering.reply import Reply, StatisticView, Suggestion
-from smassist.answering.replytexts import say
+from smassist.answering.replytexts import join_words, say
 from smassist.answering.texts import MAX_QUESTION_CHARS, message
 from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase
 from smassist.language import detect as language
@@ -189,21 +195,27 @@ class Assistant:
             reply_lang = (lang and _lang_hint(lang)) or (
                 language.detect(cleaned, context.lang or hint) if len(cleaned.split()) > 2 else
                 context.lang or language.detect(cleaned, hint))
-            if context.entry is None or context.entry not in state.kb.entries:
-                return Reply(text, kind, message(reply_lang, "no_context"), reply_lang,
-                             version=state.kb.version)
+            if context.choices or context.entry not in state.kb.entries:
+                return self._nothing_to_follow(state, context, kind, text, reply_lang, conversation)
             if kind == "sources":
                 return self._sources(state, context.entry, text, reply_lang, conversation)
             return self._more(state, context, "details", text, reply_lang, conversation)
 
         wanted = content_follow_up(cleaned)
-        if wanted is not None and context.entry in state.kb.entries:
+        if wanted is not None:
+            if context.choices or context.entry not in state.kb.entries:
+                return self._nothing_to_follow(state, context, wanted, text, reply_lang, conversation)
             return self._more(state, context, wanted, text, reply_lang, conversation)
-        if context.entry in state.kb.entries:
+        if context.entry in state.kb.entries and not context.choices:
             entities = [e for e in named_entities(state.kb.vocabulary, cleaned) if e.grounded]
             if is_reask(cleaned, entities):
                 return self._answer_entry(state, context.entry, text, reply_lang, conversation,
                                           1.0, kind="figure", entities=entities)
+        elif refers_back(cleaned):
+            entities = [e for e in named_entities(state.kb.vocabulary, cleaned) if e.grounded]
+            if bare_reask(cleaned, entities):
+                return self._nothing_to_follow(state, context, "reask", text, reply_lang,
+                                               conversation, about=[e.name[reply_lang] for e in entities])
 
         match = state.engine.match(cleaned, reply_lang)
         if asks_for_trend(cleaned):
@@ -277,9 +289,9 @@ class Assistant:
         lang = _lang_hint(lang) or context.lang or "fr"
         if entry is not None and entry in self._state.kb.entries:
             return self._sources(self._state, entry, "source", lang, conversation)
-        if context.entry is None or context.entry not in self._state.kb.entries:
-            return Reply("source", "sources", message(lang, "no_context"), lang,
-                         version=self._state.kb.version)
+        if context.choices or context.entry not in self._state.kb.entries:
+            return self._nothing_to_follow(self._state, context, "sources", "source", lang,
+                                           conversation)
         return self._sources(self._state, context.entry, "source", lang, conversation)
 
     def help(self, lang: str, question: str = "help") -> Reply:
@@ -395,6 +407,23 @@ class Assistant:
                      topic=entry.topic, entry=entry.id, title=entry.title[lang], confidence=1.0,
                      statistics=tuple(StatisticView.of(kb.statistics[s], kb, lang) for s in stat_ids),
                      follow_ups=_follow_ups(kb, entry, lang), version=kb.version)
+
+    def _nothing_to_follow(self, state: State, context: Context, want: str, question: str,
+                           lang: str, conversation: str | None, about: list[str] | None = None) -> Reply:
+        """A follow-up ("source ?", "pourquoi ?", "et aux États-Unis ?") with no answer to follow:
+        with a "did you mean" pending, its choices again (a number picks one); else, ask a
+        question first, and the topics there are answers on."""
+        kb = state.kb
+        then = say(lang, f"then_{want}", **({"about": join_words(about or [], lang)}
+                                             if want == "reask" else {}))
+        choices = tuple(e for e in context.choices if e in kb.entries)
+        self.conversations.remember(conversation, lang=lang, choices=choices)
+        if choices:
+            return Reply(question, "invalid", say(lang, "pick_first", then=then), lang,
+                         suggestions=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in choices),
+                         version=kb.version)
+        return Reply(question, "invalid", say(lang, "no_context", then=then), lang,
+                     topics=self._topic_list(state, lang), version=kb.version)
 
     @staticmethod
     def _topic_list(state: State, lang: str) -> tuple[tuple[str, str], ...]:

@@ -186,11 +186,14 @@ def detail_block(kb: KnowledgeBase, entry: EntryInfo, lang: str, block: str,
 
 def more(kb: KnowledgeBase, entry: EntryInfo, lang: str, want: str,
          shown: tuple[str, ...]) -> tuple[str | None, tuple[str, ...], str | None]:
-    """(text, statistic ids, block shown) for "details", "why" or "how"; text None: nothing new."""
+    """(text, statistic ids, block shown) for "details", "why", "how" or "figures"; text None:
+    nothing new."""
     if want == "why":
         order: tuple[str, ...] = ("opening:reason", "quotes", "figures")
     elif want == "how":
         order = ("opening:method", "figures", "quotes")
+    elif want == "figures":
+        order = ("figures", "quotes")
     else:
         order = DETAIL_BLOCKS
     for block in order:

@@ -35,6 +35,9 @@ _WHY = re.compile(r"^(?:mais |et |ah |ok )?(?:pourquoi|pourquoi ca|pourquoi donc
 _HOW = re.compile(r"^(?:mais |et |ok )?(?:comment|comment faire|comment on fait|comment s y prendre|"
                   r"concretement|en pratique|how|how so|how do we do that|how do i do that|how to|"
                   r"in practice|concretely|what do we do)$")
+# "et en chiffres ?" refers back; "les chiffres ?" alone may be a (vague) question of its own.
+_FIGURES = re.compile(r"^(?:mais |et |ok |and |so |but )?(?:(?:en|in|with) (?:chiffres|figures|numbers)|"
+                      r"chiffres a l appui)(?: stp| svp| please)?$")
 _REASK_START = re.compile(r"^(?:et|and|what about|how about|et pour|et chez|et en|et aux|et dans|"
                           r"and for|and in|and at|and among|what of|same for|meme question pour|"
                           r"pareil pour|idem pour|et du cote|et cote|et sur|and on)\b")
@@ -56,12 +59,15 @@ def smalltalk_kind(text: str) -> str | None:
 
 
 def content_follow_up(text: str) -> str | None:
-    """'why' or 'how' when the whole message asks that of the last answer."""
+    """'why', 'how' or 'figures' ("et en chiffres ?") when the whole message asks that of the
+    last answer."""
     words = _words(text)
     if _WHY.match(words):
         return "why"
     if _HOW.match(words):
         return "how"
+    if _FIGURES.match(words):
+        return "figures"
     return None
 
 
@@ -74,12 +80,44 @@ def is_reask(text: str, entities: list[EntityInfo]) -> bool:
     if _REASK_START.match(words):
         return True
     # Only the entity itself ("2017 ?", "LinkedIn ?"): nothing else to match.
-    rest = words
+    leftover = [w for w in _without_entities(words, entities).split() if w not in _REASK_FILLER]
+    return not leftover
+
+
+def _without_entities(words: str, entities: list[EntityInfo]) -> str:
+    """``words`` with every name of ``entities`` taken out (longest names first)."""
     for entity in entities:
         for name in sorted(entity.names, key=len, reverse=True):
-            rest = re.sub(rf"(?<![a-z0-9]){re.escape(_words(name))}(?![a-z0-9])", " ", rest)
-    leftover = [w for w in rest.split() if w not in ("en", "in", "pour", "for", "les", "the", "la", "le", "l", "aux", "au")]
-    return not leftover
+            words = re.sub(rf"(?<![a-z0-9]){re.escape(_words(name))}(?![a-z0-9])", " ", words)
+    return words
+
+
+_REASK_FILLER = frozenset(("en", "in", "pour", "for", "les", "the", "la", "le", "l", "aux", "au"))
+
+
+#: "et aux États-Unis ?", "and in 2017?", "same for SMEs?": only ever about a question before.
+_BACK_REFERENCE = re.compile(r"^(?:et|and|meme question pour|pareil pour|idem pour|same for|"
+                             r"same question for|same for the)\b")
+
+
+def refers_back(text: str) -> bool:
+    """True when the message opens by referring to a question before it ("et ...", "same for ...")."""
+    return bool(_BACK_REFERENCE.match(_words(text)))
+
+
+def bare_reask(text: str, entities: list[EntityInfo]) -> bool:
+    """True when the message is a re-ask ("et aux États-Unis ?") that cannot be a question of
+    its own: it opens by referring back and names only what it is about. Without a question
+    before it, it has nothing to be about ("what about LinkedIn?" can be one, so it is not)."""
+    words = _words(text)
+    if not entities or not _BACK_REFERENCE.match(words) or len(words.split()) > 7:
+        return False
+    rest = _without_entities(_BACK_REFERENCE.sub(" ", words), entities)
+    return all(w in _BACK_FILLER for w in rest.split())
+
+
+_BACK_FILLER = _REASK_FILLER | {"a", "chez", "at", "among", "dans", "on", "sur", "du", "cote",
+                                "des", "de", "d", "les", "question"}
 
 
 _FOLLOW_UPS = {

@@ -136,8 +136,9 @@ RATED_KINDS = frozenset({"answer", "sources", "details", "clarify", "unknown"})
 #: Kinds whose follow-ups are offered as "see also" buttons (trend and brief draw
 #: their entries' buttons themselves, beside their figures).
 FOLLOW_UP_KINDS = frozenset({"answer", "sources", "details"})
-#: Kinds whose suggestions are choices ("did you mean", help examples).
-CHOICE_KINDS = frozenset({"clarify", "unknown", "help"})
+#: Kinds whose suggestions are choices ("did you mean", help examples, and the choices
+#: repeated when "tell me more" comes before one was picked: an 'invalid' reply).
+CHOICE_KINDS = frozenset({"clarify", "unknown", "help", "invalid"})
 MAX_BUTTONS = 3
 
 

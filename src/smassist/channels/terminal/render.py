@@ -45,7 +45,7 @@ def render(reply: Reply, width: int = 88, color: bool = False) -> str:
         else:
             out.extend(_wrap(f"  {i}. {s.text}", width, "     ")
                        for i, s in enumerate(reply.suggestions, 1))
-            if reply.kind == "clarify":
+            if reply.kind in ("clarify", "invalid"):  # "did you mean", or its choices again
                 out.append(dim(text(lang, "answer.pick")))
     follow_ups = actions(reply, len(reply.follow_ups)).follow_ups
     if follow_ups:
