@@ -20,7 +20,8 @@ PACKAGE = Path(smassist.__file__).resolve().parent
 
 #: Lowest first. A module imports only modules of its own layer or below.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("foundation", ("smassist.settings", "smassist.paths", "smassist.texts", "smassist.metrics")),
+    ("foundation", ("smassist.settings", "smassist.paths", "smassist.texts", "smassist.metrics",
+                    "smassist.records")),
     ("knowledge base", ("smassist.kb",)),
     ("language", ("smassist.language",)),
     ("trends", ("smassist.trends",)),

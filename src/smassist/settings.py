@@ -17,8 +17,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from smassist.records import field, record
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -157,7 +158,7 @@ def is_knowledge_folder(path: Path) -> bool:
     return (path / "topics.yaml").is_file() and (path / "entries").is_dir()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KnowledgeFolder:
     """The knowledge-base folder a command serves, and which rule chose it."""
 
@@ -179,7 +180,7 @@ class KnowledgeFolder:
 # --- one block per channel: what it needs, checked when it starts (opsdroid's per-connector schema)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SlackSettings:
     bot_token: str = ""
     signing_secret: str = ""
@@ -192,7 +193,7 @@ class SlackSettings:
         return asked or bool(self.app_token)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TelegramSettings:
     bot_token: str = ""
     #: Base URL of the Bot API, token appended (None: Telegram's own).
@@ -234,7 +235,7 @@ class TelegramSettings:
         return self.webhook_secret
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Settings:
     """The environment smassist runs in, read once and checked."""
 

@@ -7,7 +7,6 @@ import re
 import threading
 import time
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +36,7 @@ from smassist.answering.texts import MAX_QUESTION_CHARS, message
 from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase
 from smassist.language import detect as language
 from smassist.language.engine import Engine, Match
+from smassist.records import record
 from smassist.settings import Settings, current
 from smassist.texts import format_number
 
@@ -51,7 +51,7 @@ class Recorder(Protocol):
     def record_click(self, reply_id: str, entry: str, channel: str, user: str | None) -> None: ...
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class State:
     """One whole knowledge-base version and its index; swapped in one assignment."""
 

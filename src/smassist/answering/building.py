@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from smassist import texts as catalogue
 from smassist.answering.grounding import Grounding
@@ -19,9 +18,10 @@ from smassist.answering.kinds import holds_figure, split_first_sentence
 from smassist.answering.replytexts import say
 from smassist.kb.figures import StatisticView, format_value
 from smassist.kb.runtime import EntryInfo, KnowledgeBase, StatisticInfo
+from smassist.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Composed:
     text: str
     statistics: tuple[str, ...]

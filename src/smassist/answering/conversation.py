@@ -11,20 +11,20 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Protocol
 
 # The short messages that refer to the context are answering/followups.py's, and how
 # people ask for an evolution the trends layer's; both kept importable from here.
 from smassist.answering.followups import choice_number as choice_number
 from smassist.answering.followups import follow_up_kind as follow_up_kind
+from smassist.records import record
 from smassist.trends.phrases import TREND_PATTERNS as TREND_PATTERNS
 from smassist.trends.phrases import asks_for_trend as asks_for_trend
 from smassist.trends.phrases import text_fold as text_fold
 from smassist.trends.phrases import trend_pattern as trend_pattern
 
 
-@dataclass(slots=True)
+@record(frozen=False)
 class Context:
     entry: str | None = None
     lang: str | None = None

@@ -17,8 +17,6 @@ reply says so first ("Les articles ne donnent aucun chiffre sur le coût ...").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from smassist.answering.kinds import (
     FIGURE_KINDS,
     SPECIFIC_ENTITIES,
@@ -29,9 +27,10 @@ from smassist.answering.kinds import (
 )
 from smassist.answering.replytexts import join_words, say
 from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase, StatisticInfo
+from smassist.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Grounding:
     """What to say first, and which figures to show first."""
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 
 from smassist.kb.runtime import LANGS, EntityInfo, Vocabulary
 from smassist.language.normalize import fold
+from smassist.records import record
 
 #: Kinds whose questions want figures: a named entity the figures miss is said first.
 FIGURE_KINDS = ("figure", "comparison", "trend")
@@ -86,7 +86,7 @@ class _PhraseIndex:
         return hits
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class _Compiled:
     kinds: tuple[tuple[str, dict[str, _Phrases | None]], ...]
     entities: tuple[tuple[EntityInfo, _Phrases | None], ...]

@@ -7,14 +7,14 @@ text; nothing here knows about those formats.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 # A figure with its source is the knowledge base's own shape; a Reply carries them.
 from smassist.kb.figures import StatisticView as StatisticView
+from smassist.records import field, record
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Suggestion:
     """An entry offered to the user: a follow-up or a 'did you mean' choice."""
 
@@ -25,7 +25,7 @@ class Suggestion:
         return {"entry": self.entry, "text": self.text}
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SourceGroup:
     """One source (study, year, sample) and the figures of a reply that come from it."""
 
@@ -42,7 +42,7 @@ class SourceGroup:
 KINDS = ("answer", "clarify", "unknown", "sources", "details", "help", "invalid", "smalltalk")
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Reply:
     question: str
     kind: str

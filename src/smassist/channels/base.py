@@ -33,9 +33,7 @@ terminal's rendering, on ``smassist ask``'s start-up path, imports this module.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -46,6 +44,7 @@ from smassist.channels.launch import CommandError as CommandError
 from smassist.channels.launch import close_question_log as close_question_log
 from smassist.channels.launch import load_assistant as load_assistant
 from smassist.channels.launch import serving_assistant as serving_assistant
+from smassist.records import record
 from smassist.settings import Settings, current
 from smassist.texts import lang_code, speak, text
 
@@ -75,7 +74,7 @@ def conversation_key(channel: str, *parts: object) -> str:
 # --- commands --------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Command:
     """A command offered by the channels: its names, menu text and who may run it."""
 
@@ -142,7 +141,7 @@ CHOICE_KINDS = frozenset({"clarify", "unknown", "help", "invalid"})
 MAX_BUTTONS = 3
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Actions:
     """The buttons a reply offers, whatever the platform draws them as."""
 
@@ -165,7 +164,7 @@ def actions(reply: Reply, limit: int = MAX_BUTTONS) -> Actions:
 # --- charts ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Attachment:
     """The chart of one series of a trend reply, with the sourced text it shows."""
 
@@ -304,6 +303,8 @@ class Channel:
         lines = self.command_lines(reply.lang, admin=admin)
         if not lines:
             return reply
+        import dataclasses  # off the start-up path: only a help reply uses it
+
         return dataclasses.replace(reply, extra={**reply.extra, "commands": lines})
 
     def admin_ids(self) -> tuple[str, ...]:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
+from smassist.records import field, record
 
-@dataclass(frozen=True, slots=True)
+
+@record
 class Option:
     """One command-line option of ``smassist serve NAME`` (argparse's add_argument)."""
 
@@ -23,7 +24,7 @@ class Option:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ChannelInfo:
     name: str
     #: The module holding ``serve(args, settings) -> int``.

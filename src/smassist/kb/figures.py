@@ -9,9 +9,9 @@ figure write numbers one way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from smassist.records import record
 from smassist.texts import NNBSP, format_number
 from smassist.texts import text as _text
 
@@ -166,7 +166,7 @@ def citation_line(by: tuple[str, ...] | list[str], study_name: str, year: int | 
     return line[:1].upper() + line[1:]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatisticView:
     """A figure with everything needed to repeat it and say where it comes from."""
 

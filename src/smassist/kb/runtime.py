@@ -1,6 +1,6 @@
 """The resolved knowledge base that answering works from.
 
-Plain slotted dataclasses (no pydantic, no Jinja2): they are built once by the
+Plain frozen slotted records (:mod:`smassist.records`; no pydantic, no Jinja2): they are built once by the
 loader, pickled into the cache, and read back at start-up in a few
 milliseconds. Every answer is already rendered in both languages here.
 """
@@ -8,8 +8,9 @@ milliseconds. Every answer is already rendered in both languages here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from smassist.records import field, record
 
 LANGS = ("fr", "en")
 
@@ -23,7 +24,7 @@ def display_path(path: str | Path) -> str:
         return str(absolute)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Location:
     """Where something was defined, for reports an admin can act on.
 
@@ -39,7 +40,7 @@ class Location:
         return f"{display_path(self.file)}:{self.line}"
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class ArticleInfo:
     id: str
     title: str
@@ -50,7 +51,7 @@ class ArticleInfo:
     note: dict[str, str] | None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StudyInfo:
     id: str
     name: dict[str, str]
@@ -63,7 +64,7 @@ class StudyInfo:
     article: str
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class StatisticInfo:
     id: str
     value: float
@@ -83,14 +84,14 @@ class StatisticInfo:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TopicInfo:
     id: str
     title: dict[str, str]
     description: dict[str, str]
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntryInfo:
     id: str
     topic: str
@@ -104,7 +105,7 @@ class EntryInfo:
     openings: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class EntityInfo:
     """Something figures measure (a platform, a country...), and the words that name it."""
 
@@ -119,7 +120,7 @@ class EntityInfo:
     labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Vocabulary:
     """knowledge/vocabulary.yaml: question-kind phrases (in precedence order) and entities."""
 
@@ -129,7 +130,7 @@ class Vocabulary:
     quantities: tuple[EntityInfo, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class SeriesInfo:
     id: str
     label: dict[str, str]
@@ -138,7 +139,7 @@ class SeriesInfo:
     location: Location
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class KnowledgeBase:
     """One whole, validated version of the knowledge base."""
 

@@ -43,13 +43,13 @@ import re
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from itertools import pairwise
 from operator import itemgetter
 
 from smassist.kb.runtime import LANGS, KnowledgeBase
 from smassist.language.model import SIMILARITY_WEIGHT, Calibration, Model, reading
 from smassist.language.normalize import CONCEPT, STOP, Analyzer, stem, tokens
+from smassist.records import record
 
 #: Without a trained layer (similarity alone): at or above, answer; between CLARIFY
 #: and ANSWER, "did you mean"; below, decline. With one, the thresholds are the
@@ -67,13 +67,13 @@ CONFIDENCE_CENTRE = 0.15
 CONFIDENCE_SLOPE = 18.0
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Candidate:
     entry: str
     confidence: float
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Match:
     """What the engine thinks: answer the top candidate, ask, or decline."""
 

@@ -25,9 +25,9 @@ from __future__ import annotations
 import math
 import struct
 from array import array
-from dataclasses import dataclass
 
 from smassist.language.normalize import tokens
+from smassist.records import record
 
 #: The label of the out-of-scope class (``knowledge/out_of_scope.yaml``); never an entry id.
 OUT_OF_SCOPE = "(out of scope)"
@@ -177,7 +177,7 @@ def reading(score: float, other: float, similarity: float, oos: float, coverage:
     return (score, score - other, max(min(score - oos, 5.0), -5.0), coverage)
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Calibration:
     """From a candidate's reading to the probability that answering it is right, and the thresholds.
 
