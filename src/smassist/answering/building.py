@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from smassist import texts as catalogue
 from smassist.answering.grounding import Grounding
 from smassist.answering.kinds import holds_figure, split_first_sentence
 from smassist.answering.replytexts import say
 from smassist.kb.figures import StatisticView, format_value
+from smassist.kb.memo import memo
 from smassist.kb.runtime import EntryInfo, KnowledgeBase, StatisticInfo
 from smassist.records import record
 
@@ -53,7 +55,22 @@ def compose(kb: KnowledgeBase, entry: EntryInfo, lang: str, kind: str | None,
     A figure the opening (or grounding's sentence) states is not stated again by the
     body: a body sentence that restates one is left out (its other figures are still
     listed under the answer, each with its source).
+
+    The result only depends on the version and on these arguments: it is remembered
+    per version (entries times kinds times what grounding says: bounded by the base).
     """
+    composed = memo(kb, "composed")
+    key = (entry.id, lang, kind, grounding)
+    hit = composed.get(key)
+    if hit is not None and hit[0] is entry:
+        return hit[1]
+    made = _compose(kb, entry, lang, kind, grounding)
+    composed[key] = (entry, made)
+    return made
+
+
+def _compose(kb: KnowledgeBase, entry: EntryInfo, lang: str, kind: str | None,
+             grounding: Grounding | None) -> Composed:
     text = entry.answer[lang]
     opening = None
     lead = ""
@@ -102,11 +119,17 @@ def stated_values(text: str, values: dict[str, str]) -> set[str]:
     """The figures ``text`` states (longest readings first: 'plus de la moitié' is not 'la moitié')."""
     found: set[str] = set()
     for reading in sorted(values, key=len, reverse=True):
-        pattern = re.compile(r"(?<![\w,.])" + re.escape(reading) + r"(?![\w])", re.IGNORECASE)
+        pattern = _reading_pattern(reading)
         if pattern.search(text):
             found.add(values[reading])
             text = pattern.sub(" ", text)
     return found
+
+
+@lru_cache(maxsize=1024)
+def _reading_pattern(reading: str) -> re.Pattern[str]:
+    """``reading`` as whole words, in any case."""
+    return re.compile(r"(?<![\w,.])" + re.escape(reading) + r"(?![\w])", re.IGNORECASE)
 
 
 #: Words in a row that make a body sentence a repeat of what was said before it.

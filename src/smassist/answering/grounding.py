@@ -26,6 +26,7 @@ from smassist.answering.kinds import (
     question_words,
 )
 from smassist.answering.replytexts import join_words, say
+from smassist.kb.memo import memo
 from smassist.kb.runtime import EntityInfo, EntryInfo, KnowledgeBase, StatisticInfo
 from smassist.records import record
 
@@ -86,6 +87,16 @@ def _memo(kb: KnowledgeBase) -> dict:
     memo: dict = {}
     _memos[id(kb)] = (kb, memo)
     return memo
+
+
+def measured_anywhere(kb: KnowledgeBase, entity: EntityInfo) -> bool:
+    """True when a figure of the knowledge base measures ``entity`` (remembered per version)."""
+    known = memo(kb, "measured anywhere")
+    key = (entity.kind, entity.id)
+    found = known.get(key)
+    if found is None:
+        found = known[key] = any(covers(kb, s, entity) for s in kb.statistics.values())
+    return found
 
 
 def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,
@@ -223,7 +234,7 @@ def unmeasured_anywhere(kb: KnowledgeBase, question: str, lang: str) -> tuple[st
     quantity = asked_quantity(kb.vocabulary, question)
     if quantity is not None and quantity.grounded:
         entities.insert(0, quantity)
-    missing = [e for e in entities if not any(covers(kb, s, e) for s in kb.statistics.values())]
+    missing = [e for e in entities if not measured_anywhere(kb, e)]
     if not missing:
         return "", ()
     what = join_words([_entity_name(e, lang) for e in missing], lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from smassist.answering.reply import Reply, Suggestion
+from smassist.kb.memo import memo
 from smassist.kb.runtime import KnowledgeBase, SeriesInfo
 from smassist.trends.series import build_trend, no_series_text, trends_text
 
@@ -25,13 +26,30 @@ def trend_reply(kb: KnowledgeBase, series: list[SeriesInfo], lang: str, question
     views = list({p.stat.id: p.stat for t in built for p in t.points}.values())
     topic = kb.entries[entry].topic if entry else (built[0].topics[0] if built[0].topics else None)
     related = [entry] if entry else []
+    citing = _citing(kb)
     for trend in built:
         for point in trend.points:
-            related.extend(e.id for e in kb.entries.values()
-                           if point.stat.id in e.statistics and e.id not in related)
+            related.extend(e for e in citing.get(point.stat.id, ()) if e not in related)
+    texts = memo(kb, "trend texts")
+    key = tuple(t.series for t in built), lang
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = trends_text(built)
     return Reply(
-        question, "trend", trends_text(built), lang, matched=True, topic=topic, entry=entry,
+        question, "trend", text, lang, matched=True, topic=topic, entry=entry,
         title=built[0].label, confidence=confidence, statistics=tuple(views),
         follow_ups=tuple(Suggestion(e, kb.entries[e].title[lang]) for e in related[:3]),
         version=kb.version, extra={"series": [t.series for t in built]},
     )
+
+
+def _citing(kb: KnowledgeBase) -> dict[str, tuple[str, ...]]:
+    """Statistic id -> the entries that show it, in the knowledge base's order (once per version)."""
+    found = memo(kb, "entries citing")
+    if not found and kb.entries:
+        citing: dict[str, list[str]] = {}
+        for entry in kb.entries.values():
+            for stat_id in dict.fromkeys(entry.statistics):
+                citing.setdefault(stat_id, []).append(entry.id)
+        found.update((stat_id, tuple(ids)) for stat_id, ids in citing.items())
+    return found

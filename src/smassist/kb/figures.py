@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from smassist.kb.memo import memo
 from smassist.records import record
 from smassist.texts import NNBSP, format_number
 from smassist.texts import text as _text
@@ -194,6 +195,18 @@ class StatisticView:
 
     @classmethod
     def of(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
+        """The figure as shown in ``lang`` (made once per version: a view is immutable)."""
+        views = memo(kb, "statistic views")
+        key = (cls, stat.id, lang)
+        hit = views.get(key)
+        if hit is not None and hit[0] is stat:
+            return hit[1]
+        view = cls._make(stat, kb, lang)
+        views[key] = (stat, view)
+        return view
+
+    @classmethod
+    def _make(cls, stat: StatisticInfo, kb: KnowledgeBase, lang: str) -> StatisticView:
         study = kb.studies[stat.study]
         article = kb.articles[stat.article]
         sample = (

@@ -41,10 +41,10 @@ import heapq
 import math
 import re
 from array import array
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
-from operator import itemgetter
+from operator import add, itemgetter, mul
 
 from smassist.kb.runtime import LANGS, KnowledgeBase
 from smassist.language.model import SIMILARITY_WEIGHT, Calibration, Model, reading
@@ -340,11 +340,21 @@ class Engine:
         return weight * self.stop_weight if term.startswith(STOP) else weight
 
     def _vector(self, found: list[str]) -> dict[str, float]:
-        counts: dict[str, int] = defaultdict(int)
-        for term in found:
-            counts[term] += 1
-        vector = {t: self._weight(t, c) for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+        # _weight, inlined (a question's vector is made on every match): a term seen once
+        # weighs its IDF exactly ((1 + log 1) x idf), so the logarithm is skipped then.
+        idf = self.idf
+        unknown = self.unknown_weight * self.max_idf
+        stop_weight = self.stop_weight
+        vector: dict[str, float] = {}
+        for term, count in Counter(found).items():  # first-seen order, as the terms came
+            weight = idf.get(term)
+            if weight is None:
+                weight = unknown
+            if count != 1:
+                weight = (1 + math.log(count)) * weight
+            vector[term] = weight * stop_weight if term.startswith(STOP) else weight
+        values = vector.values()
+        norm = math.sqrt(sum(map(mul, values, values))) or 1.0
         return {t: w / norm for t, w in vector.items()}
 
     # --- matching ---------------------------------------------------------------
@@ -373,20 +383,33 @@ class Engine:
         """(query terms, their weighted vector, coverage of the query by the index's vocabulary)."""
         query = _with_pairs(self.analyze(text, lang))
         vector = self._vector(query)
-        known = sum(w * w for t, w in vector.items() if t in self.idf and not t.startswith(STOP))
-        content = sum(w * w for t, w in vector.items() if not t.startswith(STOP))
+        idf = self.idf
+        known = content = 0.0
+        for term, weight in vector.items():  # the two sums, in the vector's order
+            if not term.startswith(STOP):
+                square = weight * weight
+                content += square
+                if term in idf:
+                    known += square
         return query, vector, known / content if content else 0.0
 
     def scores(self, text: str, lang: str, limit: int = 3) -> tuple[list[str], list[tuple[float, int]], float]:
         """(query terms, [(score, entry index)] best first, coverage of the query)."""
         query, vector, coverage = self._query(text, lang)
-        doc_scores: dict[int, float] = defaultdict(float)
+        doc_scores: dict[int, float] = {}
+        primary, by_id = self.postings.index, self.postings.by_id
         for term, weight in vector.items():
-            found = self.postings.get(term)
-            if found:
-                for doc_id, doc_weight in zip(*found, strict=True):
-                    doc_scores[doc_id] += weight * doc_weight
-        later = [(t, w) for t, w in vector.items() if t in self.secondary]
+            if term not in primary:
+                continue
+            found = by_id(term)
+            if doc_scores:
+                get = doc_scores.get
+                for doc_id, doc_weight in found.items():
+                    doc_scores[doc_id] = get(doc_id, 0.0) + weight * doc_weight
+            else:  # the first term: every product is a new score (in C)
+                doc_scores = dict(zip(found, map(weight.__mul__, found.values()), strict=True))
+        crowded = self.secondary.index
+        later = [(t, w) for t, w in vector.items() if t in crowded]
         if not doc_scores:
             # Only crowded words (e.g. "social media?"): the entries whose vocabulary
             # weighs them most lend their examples as candidates.
@@ -397,32 +420,31 @@ class Engine:
             doc_scores = dict(heapq.nlargest(self.max_candidates, doc_scores.items(),
                                              key=itemgetter(1)))
         # Crowded terms and stop words refine the candidates (cost: candidates, not postings).
+        secondary = self.secondary.by_id
         for term, weight in later:
-            weights = self.secondary.by_id(term)
+            weights = secondary(term)
             for doc_id in doc_scores.keys() & weights.keys():  # the intersection, in C
                 doc_scores[doc_id] += weight * weights[doc_id]
-        best_example: dict[int, float] = defaultdict(float)
+        # Scores are never negative: an entry's first example always sets its best.
+        best_example: dict[int, float] = {}
+        best = best_example.get
+        doc_entry = self.doc_entry
         for doc_id, score in doc_scores.items():
-            entry = self.doc_entry[doc_id]
-            if score > best_example[entry]:
+            entry = doc_entry[doc_id]
+            if score > best(entry, -1.0):
                 best_example[entry] = score
         centroid: dict[int, float] = dict.fromkeys(best_example, 0.0)
+        in_centroids, centroid_weights = self.centroid_postings.index, self.centroid_postings.by_id
         for term, weight in vector.items():
-            if term not in self.centroid_postings:
+            if term not in in_centroids:
                 continue
-            weights = self.centroid_postings.by_id(term)
-            if len(weights) < len(centroid):
-                for entry, entry_weight in weights.items():
-                    if entry in centroid:
-                        centroid[entry] += weight * entry_weight
-            else:
-                for entry in centroid:
-                    entry_weight = weights.get(entry)
-                    if entry_weight:
-                        centroid[entry] += weight * entry_weight
+            weights = centroid_weights(term)
+            for entry in weights.keys() & centroid.keys():  # the intersection, in C
+                centroid[entry] += weight * weights[entry]
         blend = self.example_weight
+        rest = 1 - blend
         ranked = sorted(
-            ((blend * best_example[e] + (1 - blend) * centroid[e], e) for e in best_example),
+            ((blend * best_example[e] + rest * centroid[e], e) for e in best_example),
             reverse=True,
         )
         return query, ranked[: max(limit, 2)], coverage
@@ -468,7 +490,7 @@ class Engine:
         else:  # the ranking is the model's alone: no need to search the index
             query, _, coverage = self._query(text, lang)
         model = self.model.scores(query, text)
-        blend = [m + weight * s for m, s in zip(model, similarity, strict=False)]
+        blend = list(map(add, model, map(weight.__mul__, similarity)))  # m + weight x s, per entry
         oos = model[n] if len(model) > n else -math.inf
         return query, blend, similarity, oos, coverage
 
@@ -507,7 +529,8 @@ class Engine:
         calibration = self.calibration
         assert calibration is not None
         query, blend, similarity, oos, coverage = self.blended(text, lang)
-        best = heapq.nlargest(max(limit, 2), range(len(blend)), key=blend.__getitem__)
+        # heapq.nlargest's own equivalent (ties in index order), faster for a few dozen entries.
+        best = sorted(range(len(blend)), key=blend.__getitem__, reverse=True)[: max(limit, 2)]
         top = best[0]
         runner_up = blend[best[1]] if len(best) > 1 else blend[top] - 1.0
         candidates = []

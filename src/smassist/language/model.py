@@ -25,6 +25,8 @@ from __future__ import annotations
 import math
 import struct
 from array import array
+from itertools import repeat
+from operator import add, sub
 
 from smassist.language.normalize import tokens
 from smassist.records import record
@@ -68,8 +70,8 @@ class Model:
     is about 9; a score, divided by the group's norm, moves by about 1e-6).
     """
 
-    __slots__ = ("_fields", "_ints", "_offset", "bias", "chars", "grams", "idf2", "labels", "offsets",
-                 "packed", "shift", "unit", "words")
+    __slots__ = ("_fields", "_idf2", "_ints", "_offset", "_shift", "bias", "chars", "grams", "idf2", "labels",
+                 "offsets", "packed", "shift", "unit", "words")
 
     def __init__(self, labels: list[str], vocab: tuple[list[str], list[str]], idf: list[float],
                  shift: list[float], label_ids: array, values: array, starts: array, bias: list[float],
@@ -104,13 +106,15 @@ class Model:
         # Added to a sum of packed features, makes every field non-negative (a field
         # holds its sum + 2**31), so the whole reads back as unsigned 32-bit fields.
         self._offset = sum(1 << (_FIELD_BITS * i + _FIELD_BITS - 1) for i in range(n))
+        # The same values as Python floats: read without making a float object each time.
+        self._idf2, self._shift = self.idf2.tolist(), self.shift.tolist()
 
     def scores(self, terms: list[str], text: str) -> list[float]:
         """A score per label (``self.labels``) for a question read as ``terms``."""
         total = list(self.bias)
-        idf2, shift = self.idf2, self.shift
+        idf2, shift = self._idf2, self._shift
         ints = self._ints
-        size, half = len(self.labels) * _FIELD_BITS // 8, 1 << (_FIELD_BITS - 1)
+        size, half = len(self.labels) * _FIELD_BITS // 8, repeat(1 << (_FIELD_BITS - 1))
         words, grams = question_features(terms, text, self.chars)
         for group, vocab in ((words, self.words), (grams, self.grams)):
             rows = [j for j in map(vocab.get, group) if j is not None]
@@ -126,8 +130,9 @@ class Model:
                 except KeyError:
                     summed = sum(map(self._packed_int, chunk))
                 fields = self._fields.unpack((summed + self._offset).to_bytes(size, "little"))
-                total = [t + step * (f - half) for t, f in zip(total, fields, strict=True)]
-            total = [t + common for t in total]
+                # t + step x (field - half) for every label, in C
+                total = list(map(add, total, map(step.__mul__, map(sub, fields, half))))
+            total = list(map(common.__add__, total))  # t + common
         return total
 
     def _packed_int(self, j: int) -> int:

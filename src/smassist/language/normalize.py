@@ -116,6 +116,9 @@ class Analyzer:
                     if concept not in known:
                         self.phrases[lang][key] = (*known, concept)
                     self.longest = max(self.longest, len(key))
+        #: The first stem of every phrase: a word that starts none is its own term at once.
+        self.firsts: dict[str, frozenset[str]] = {
+            lang: frozenset(key[0] for key in phrases) for lang, phrases in self.phrases.items()}
 
     def is_stopword(self, word: str, lang: str) -> bool:
         return word in self.stopwords[lang]
@@ -140,17 +143,21 @@ class Analyzer:
         if correct is not None:
             words = [w if w in stop else (correct(w, lang) or w) for w in words]
         stems = [stem(w, lang) for w in words]
-        phrases = self.phrases[lang]
+        phrases, firsts, longest = self.phrases[lang], self.firsts[lang], self.longest
         items: list[tuple[str, tuple[str, ...]]] = []  # (plain term, concepts)
-        i = 0
-        while i < len(stems):
-            for n in range(min(self.longest, len(stems) - i), 0, -1):
-                key = tuple(stems[i : i + n])
-                concepts = phrases.get(key)
-                if concepts and not (n == 1 and words[i] in stop):
-                    items.append((" ".join(key), concepts))
-                    i += n
-                    break
+        i, count = 0, len(stems)
+        while i < count:
+            if stems[i] in firsts:  # a phrase may start here: the longest one wins
+                for n in range(min(longest, count - i), 0, -1):
+                    key = tuple(stems[i : i + n])
+                    concepts = phrases.get(key)
+                    if concepts and not (n == 1 and words[i] in stop):
+                        items.append((" ".join(key), concepts))
+                        i += n
+                        break
+                else:
+                    items.append((STOP + words[i] if words[i] in stop else stems[i], ()))
+                    i += 1
             else:
                 items.append((STOP + words[i] if words[i] in stop else stems[i], ()))
                 i += 1

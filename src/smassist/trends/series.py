@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
 
 from smassist import texts as catalogue
 from smassist.kb.figures import StatisticView, format_number, scope_name
+from smassist.kb.memo import memo
 from smassist.kb.runtime import KnowledgeBase, SeriesInfo
 from smassist.language.normalize import STOPWORDS, fold, stem, tokens
+from smassist.records import record
 from smassist.texts import scoped
 
 # How people ask for an evolution lives with the other conversational phrases.
@@ -75,41 +76,47 @@ def find_series(kb: KnowledgeBase, key: str) -> list[SeriesInfo]:
         return []
     names = _series_words(kb)
     # Words most series share ("médias sociaux") name none of them.
-    common = {w for w in words if sum(_has(bag, w) for _, bag in names) * 2 > len(names) > 1}
-    scored = [(sum(_has(bag, w) for w in words - common), series) for series, bag in names]
+    common = {w for w in words if sum(_has(bag, w, heads) for _, bag, heads in names) * 2 > len(names) > 1}
+    scored = [(sum(_has(bag, w, heads) for w in words - common), series) for series, bag, heads in names]
     best = max((score for score, _ in scored), default=0)
     return [series for score, series in scored if best and score == best]
 
 
 #: Per knowledge-base version (by identity): each series with the words that name it.
-_named: dict[int, tuple[KnowledgeBase, list[tuple[SeriesInfo, set[str]]]]] = {}
+_named: dict[int, tuple[KnowledgeBase, list[tuple[SeriesInfo, set[str], frozenset[str]]]]] = {}
 
 
-def _series_words(kb: KnowledgeBase) -> list[tuple[SeriesInfo, set[str]]]:
-    """Each series with the words of its id, labels and topics (made once per version)."""
+def _series_words(kb: KnowledgeBase) -> list[tuple[SeriesInfo, set[str], frozenset[str]]]:
+    """Each series with the words of its id, labels and topics, and the first 7 letters
+    of those that have 7 (made once per version)."""
     hit = _named.get(id(kb))
     if hit is not None and hit[0] is kb:
         return hit[1]
-    names: list[tuple[SeriesInfo, set[str]]] = []
+    names: list[tuple[SeriesInfo, set[str], frozenset[str]]] = []
     for series in kb.series.values():
         bag = _words(series.id.replace("-", " "), *series.label.values())
         for topic in series_topics(kb, series):
             bag |= _words(topic.replace("-", " "))
             if topic in kb.topics:
                 bag |= _words(*kb.topics[topic].title.values())
-        names.append((series, bag))
+        names.append((series, bag, frozenset(w[:7] for w in bag if len(w) >= 7)))
     if len(_named) > 8:  # old versions after reloads
         _named.clear()
     _named[id(kb)] = (kb, names)
     return names
 
 
-def _has(bag: set[str], word: str) -> bool:
+def _has(bag: set[str], word: str, heads: frozenset[str] | None = None) -> bool:
     """The word, or a word of the same family: stems agree on their first 7 letters
-    ("compétitivité", "compétitif", "competitiveness")."""
+    ("compétitivité", "compétitif", "competitiveness"). ``heads``: those first 7 letters
+    of the bag's words that have 7 (computed when not given)."""
     if word in bag:
         return True
-    return len(word) >= 7 and any(len(w) >= 7 and w[:7] == word[:7] for w in bag)
+    if len(word) < 7:
+        return False
+    if heads is None:
+        heads = frozenset(w[:7] for w in bag if len(w) >= 7)
+    return word[:7] in heads
 
 
 def _words(*texts: str) -> set[str]:
@@ -125,7 +132,7 @@ def _words(*texts: str) -> set[str]:
 # --- the trend -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class TrendPoint:
     """One point of a series, with the change since the previous one."""
 
@@ -141,7 +148,7 @@ class TrendPoint:
     qualifier: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Trend:
     series: str
     label: str
@@ -228,7 +235,17 @@ def _sample(kb: KnowledgeBase, study_id: str, lang: str) -> str:
 
 
 def build_trend(kb: KnowledgeBase, series: SeriesInfo, lang: str) -> Trend:
-    """The trend of one series, in ``lang``."""
+    """The trend of one series, in ``lang`` (made once per version: a trend is immutable)."""
+    trends = memo(kb, "trends")
+    hit = trends.get((series.id, lang))
+    if hit is not None and hit[0] is series:
+        return hit[1]
+    made = _build_trend(kb, series, lang)
+    trends[(series.id, lang)] = (series, made)
+    return made
+
+
+def _build_trend(kb: KnowledgeBase, series: SeriesInfo, lang: str) -> Trend:
     stats = [kb.statistics[s] for s in series.points]
     unit = stats[0].unit
     points: list[TrendPoint] = []
