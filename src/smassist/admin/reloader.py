@@ -162,10 +162,11 @@ class Watcher:
         self._thread: threading.Thread | None = None
         self._crashed = False
         # Edited between loading and watching (or served from an older cache): catch up.
-        from smassist.kb import loader
+        # kb.files, not the loader: a warm start never imports YAML or pydantic (~20 MB).
+        from smassist.kb.files import content_version
 
         try:
-            if loader.content_version(self.root) != assistant.state.kb.version:
+            if content_version(self.root) != assistant.state.kb.version:
                 self._seen = None
         except OSError:
             self._seen = None

@@ -6,6 +6,7 @@ imports it on every start.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,10 +25,21 @@ class CommandError(Exception):
         self.code = code
 
 
-def load_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:
-    """The assistant on ``kb`` (or the configured one); a broken knowledge base is a CommandError (exit 2)."""
+def load_assistant(kb: str | None = None, settings: Settings | None = None, *,
+                   compile_apart: bool = False) -> Assistant:
+    """The assistant on ``kb`` (or the configured one); a broken knowledge base is a CommandError (exit 2).
+
+    ``compile_apart`` (the long-running servers): when the compiled cache is cold,
+    compile in a child process first (:func:`compile_in_child`), so that the
+    server only ever reads the cache.
+    """
     from smassist.answering.assistant import Assistant
 
+    if compile_apart:
+        from smassist.settings import current
+
+        settings = current(settings)
+        compile_in_child(settings.knowledge_path(kb), settings)
     try:
         return Assistant.load(kb, settings=settings)
     except Exception as exc:
@@ -38,6 +50,43 @@ def load_assistant(kb: str | None = None, settings: Settings | None = None) -> A
         if isinstance(exc, KnowledgeBaseError):
             raise CommandError(exc.report(), EXIT_USAGE) from None
         raise
+
+
+def compile_in_child(root: str | os.PathLike[str], settings: Settings) -> bool:
+    """Fill the compiled cache for ``root`` from a child process when it is cold; True if it is warm now.
+
+    Compiling trains the matcher with numpy, scipy and scikit-learn: a process that
+    did it keeps those libraries and the freed training memory for its whole life
+    (a ``serve`` that started with a cold cache held about 220 MB against 60 MB;
+    benchmarks/README.md). The child exits after writing the cache, and the server
+    reads it. Nothing is reported from the child: when it fails (a broken knowledge
+    base, no writable cache) the caller loads in its own process as before, and that
+    load reports the problems.
+    """
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from smassist.language import compiled
+
+    root = Path(root)
+    if settings.no_cache or compiled.is_cached(root, settings):
+        return not settings.no_cache
+    import logging
+
+    logging.getLogger("smassist.serve").info(
+        "compiling the knowledge base in a separate process (first start of this version)")
+    env = dict(os.environ)
+    env["SMASSIST_CACHE_DIR"] = str(settings.cache_dir())
+    code = ("import sys, pathlib; from smassist.language.compiled import load_compiled; "
+            "load_compiled(pathlib.Path(sys.argv[1]))")
+    try:
+        subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=False,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return compiled.is_cached(root, settings)
 
 
 def serving_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:

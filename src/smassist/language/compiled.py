@@ -77,6 +77,17 @@ def load_compiled(root: Path, use_cache: bool = True,
     return kb, engine
 
 
+def is_cached(root: Path, settings: Settings | None = None) -> bool:
+    """True when :func:`load_compiled` would read ``root``'s version from the cache (nothing read)."""
+    settings = current(settings)
+    if settings.no_cache:
+        return False
+    try:
+        return (settings.cache_dir() / f"kb-{cache_key(Path(root))}.pickle").is_file()
+    except OSError:
+        return False
+
+
 def store(kb: KnowledgeBase, engine: Engine, settings: Settings | None = None) -> None:
     """Cache a version loaded elsewhere (a live reload), so the next start-up is warm.
 

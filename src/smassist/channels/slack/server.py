@@ -219,7 +219,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     configure_logging()
     listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer", turnstile=ANSWERING)
     credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
-    assistant = load_assistant(args.kb, settings)
+    assistant = load_assistant(args.kb, settings, compile_apart=True)
     app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
     from smassist.channels.slack.app import watch
 

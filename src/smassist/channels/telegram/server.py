@@ -120,7 +120,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     secret = _webhook_secret(settings) if webhook_url else ""
     path = _webhook_path(webhook_url) if webhook_url else ""
     configure_logging(token, secret)
-    assistant = load_assistant(args.kb, settings)
+    assistant = load_assistant(args.kb, settings, compile_apart=True)
     base_url = settings.telegram.api_url
     from smassist.channels.telegram import admin_commands
     from smassist.state import StateConfigError

@@ -61,7 +61,8 @@ def serve(args: argparse.Namespace, settings: object | None = None) -> int:
     if not logging.getLogger().handlers:
         logging.basicConfig(stream=sys.stderr, level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    assistant = load_assistant(getattr(args, "kb", None), settings)  # type: ignore[arg-type]
+    assistant = load_assistant(getattr(args, "kb", None), settings,  # type: ignore[arg-type]
+                               compile_apart=True)
     log_error = None
     try:
         # SQLite or PostgreSQL; reading needs no SMASSIST_LOG_KEY (strict: a failure is shown).
