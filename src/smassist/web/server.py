@@ -107,12 +107,18 @@ _REFUSAL: Any = (web.RequestKey("smassist_refusal", str) if hasattr(web, "Reques
                  else "smassist_refusal")
 
 
+_NOT_READY = "not ready"
+
+
 class _AccessLog(AbstractAccessLogger):
     """One line per request, never its body: ``POST /slack/events 401 (bad signature) 0.3ms 812B 127.0.0.1``."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
         refusal = request.get(_REFUSAL)
-        level = logging.INFO if response.status < 500 else logging.ERROR
+        # A 503 from /readyz is an answer, not a server error: a prober asks every few
+        # seconds, and what is not ready has said so once already (outage warnings).
+        level = (logging.INFO if response.status < 500 or refusal == _NOT_READY
+                 else logging.ERROR)
         if not self.logger.isEnabledFor(level):
             return
         self.logger.log(
@@ -340,6 +346,8 @@ class Front:
         results = await asyncio.gather(*(self._check(c) for _, c in self._checks))
         checks = {name: (reason or "ok") for (name, _), reason in zip(self._checks, results, strict=True)}
         ready = not any(results)
+        if not ready:
+            request[_REFUSAL] = _NOT_READY
         return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
 
     async def _check(self, check: Check) -> str | None:
