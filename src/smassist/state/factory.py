@@ -20,6 +20,28 @@ if TYPE_CHECKING:
 _KEY_HINT = "make one with:  python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
+def config_problem(settings: Settings | None = None) -> str | None:
+    """What :func:`open_state` would refuse before reaching any server (the PostgreSQL extra
+    missing, ``SMASSIST_LOG_KEY`` missing), else None: ``serve`` says it with the other
+    configuration errors, before loading anything or calling the platform."""
+    settings = current(settings)
+    if not database_url(settings):
+        return None
+    from smassist.state.postgres_support import require_driver
+
+    try:
+        require_driver()
+    except StateConfigError as exc:
+        return str(exc)
+    if not (settings.log_key or "").strip():
+        return _NO_KEY
+    return None
+
+
+_NO_KEY = ("SMASSIST_DB is a PostgreSQL URL, so SMASSIST_LOG_KEY must be set, the same secret "
+           f"on every instance (else each host would key users differently); {_KEY_HINT}")
+
+
 def open_state(settings: Settings | None = None) -> SharedState:
     """The shared state ``SMASSIST_DB`` configures; StateConfigError when a PostgreSQL URL
     cannot be used (extra missing, SMASSIST_LOG_KEY missing, server unreachable)."""
@@ -32,9 +54,7 @@ def open_state(settings: Settings | None = None) -> SharedState:
     require_driver()
     secret = (settings.log_key or "").strip()
     if not secret:
-        raise StateConfigError(
-            "SMASSIST_DB is a PostgreSQL URL, so SMASSIST_LOG_KEY must be set, the same secret "
-            f"on every instance (else each host would key users differently); {_KEY_HINT}")
+        raise StateConfigError(_NO_KEY)
     from smassist.admin.postgres import PostgresStore
     from smassist.state import postgres
 

@@ -70,6 +70,29 @@ def test_a_refused_bot_token_exits_2(slack: SlackStandIn, monkeypatch: pytest.Mo
     assert "SLACK_BOT_TOKEN" in err and "invalid_auth" in err and "xoxb-revoked" not in err
 
 
+@pytest.mark.parametrize("tokens", [True, False])
+def test_configuration_errors_come_before_loading_and_before_calling_slack(
+        slack: SlackStandIn, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tokens: bool) -> None:
+    """A PostgreSQL SMASSIST_DB without SMASSIST_LOG_KEY is said at once, with any missing
+    credential, and before Slack is asked anything (auth.test)."""
+    from smassist.cli import main
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SMASSIST_LOG_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    if tokens:
+        monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-fine")
+        monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("SMASSIST_SLACK_API_URL", slack.api_url)
+    monkeypatch.setenv("SMASSIST_DB", "postgresql://smassist@127.0.0.1:9/nowhere")
+    assert main(["serve", "slack", "--host", "127.0.0.1", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "SMASSIST_LOG_KEY must be set" in err
+    assert ("SLACK_BOT_TOKEN is not set" in err) is not tokens
+    assert "Traceback" not in err and "xoxb-fine" not in err
+    assert slack.calls == []  # nothing asked of Slack
+
+
 def test_serve_slack_answers_signed_requests_on_slack_events(slack: SlackStandIn) -> None:
     with serve_slack(slack, SECRET, ready_path="/health") as served:  # the first server's name still answers
         ts = next_ts()

@@ -45,6 +45,26 @@ def test_a_bad_allow_list_is_a_clear_message_and_exit_2(capsys, monkeypatch):
     assert "@alice" in capsys.readouterr().err
 
 
+def test_a_missing_log_key_is_said_before_loading_or_calling_telegram(capsys, monkeypatch, tmp_path):
+    from tests.support.trend_kb import write_kb
+
+    kb = write_kb(tmp_path / "kb")
+    monkeypatch.setenv("SMASSIST_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("SMASSIST_NO_CACHE", raising=False)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("SMASSIST_TELEGRAM_ALLOWED_USERS", "*")
+    monkeypatch.setenv("SMASSIST_TELEGRAM_WEBHOOK_SECRET", "a-fixed-secret-for-every-instance")
+    monkeypatch.setenv("SMASSIST_TELEGRAM_API_URL", f"http://127.0.0.1:{_free_port()}/bot")
+    monkeypatch.setenv("SMASSIST_DB", "postgresql://smassist@127.0.0.1:9/nowhere")
+    monkeypatch.delenv("SMASSIST_LOG_KEY", raising=False)
+    assert cli.main(["serve", "telegram", "--kb", str(kb), "--webhook-url",
+                     "https://bot.example.com/tg", "--host", "127.0.0.1", "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "SMASSIST_LOG_KEY must be set" in err
+    assert "Cannot reach" not in err and "Traceback" not in err and TOKEN not in err
+    assert not (tmp_path / "cache").exists()  # the knowledge base was not even compiled
+
+
 def test_importing_the_cli_does_not_import_telegram():
     code = "import sys, smassist.cli; sys.exit('telegram' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

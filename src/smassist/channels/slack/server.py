@@ -218,7 +218,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
     socket_mode = settings.slack.socket_mode(bool(getattr(args, "socket", False)))
     configure_logging()
     listeners = DaemonExecutor(LISTENER_THREADS, "slack-answer", turnstile=ANSWERING)
-    credentials(socket_mode, settings.slack)  # before loading anything: a quick, clear failure
+    _check_configuration(socket_mode, settings)  # before loading anything: a quick, clear failure
     assistant = load_assistant(args.kb, settings, compile_apart=True)
     app = create_app(assistant, settings, socket_mode, listener_executor=listeners)
     from smassist.channels.slack.app import watch
@@ -237,6 +237,25 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
         watcher.stop()
         shared.close()
     return finish(code)
+
+
+def _check_configuration(socket_mode: bool, settings: Settings) -> None:
+    """Every configuration error found without the network, all said at once (exit 2): the
+    credentials this mode needs, and what the question log needs (``SMASSIST_LOG_KEY`` with a
+    PostgreSQL ``SMASSIST_DB``). Loading the knowledge base and Slack's own check of the
+    token (auth.test) come after, so a first start says everything there is to set."""
+    from smassist.state.factory import config_problem
+
+    problems = []
+    try:
+        credentials(socket_mode, settings.slack)
+    except CredentialsError as exc:
+        problems.append(str(exc))
+    state_problem = config_problem(settings)
+    if state_problem:
+        problems.append(state_problem)
+    if problems:
+        raise CredentialsError("\n".join(problems))
 
 
 def _shared_state(assistant: Assistant, settings: Settings) -> SharedState:

@@ -117,6 +117,11 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
         raise CommandError(str(exc), EXIT_USAGE) from None
     webhook_url = getattr(args, "webhook_url", None)
     _check_several_instances(settings, webhook_url)
+    from smassist.state.factory import config_problem
+
+    problem = config_problem(settings)  # SMASSIST_LOG_KEY: said before loading or polling anything
+    if problem:
+        raise CommandError(problem, EXIT_USAGE)
     secret = _webhook_secret(settings) if webhook_url else ""
     path = _webhook_path(webhook_url) if webhook_url else ""
     configure_logging(token, secret)
