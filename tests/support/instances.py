@@ -20,8 +20,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -126,6 +127,39 @@ class Instance:
                 self.process.wait(10)
         self._log.close()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def start_instances(channel: str, names: Sequence[str], options: Sequence[str], log_dir: Path, *,
+                    kb: Path, cache: Path, db: str, admins: str, **env: str) -> list[Instance]:
+    """One ``smassist serve CHANNEL OPTIONS --host 127.0.0.1 --port P`` per name, started side
+    by side (as after a deploy), not waited for: the variables every instance shares
+    (docs/admins.md: ``SMASSIST_DB``, ``SMASSIST_LOG_KEY``, the knowledge and cache folders,
+    ``SMASSIST_ADMINS``), ``SMASSIST_INSTANCE`` = its name, and the channel's own ``env``."""
+    started = []
+    for name in names:
+        port = free_port()
+        environment = child_environment(
+            SMASSIST_DB=db, SMASSIST_LOG_KEY=LOG_KEY, SMASSIST_INSTANCE=name, SMASSIST_KB=str(kb),
+            SMASSIST_CACHE_DIR=str(cache), SMASSIST_ADMINS=admins, **env)
+        started.append(Instance(name, [channel, *options, "--host", "127.0.0.1", "--port", str(port)],
+                                environment, port, log_dir))
+    return started
+
+
+def stop_and_check(instances: Sequence[Instance], *secrets: str) -> None:
+    """Stop every instance (SIGTERM); each log has no traceback and none of ``secrets``."""
+    logs = [instance.stop() for instance in instances]
+    for instance, log in zip(instances, logs, strict=True):
+        assert "Traceback" not in log, f"{instance.name}:\n{log}"
+        for secret in secrets:
+            assert secret not in log, f"{instance.name} logged a secret"
+
+
+def url_via(proxy_port: int, url: str) -> str:
+    """``url`` (a database URL) with its host and port replaced by a local proxy's."""
+    parts = urlsplit(url)
+    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+    return urlunsplit((parts.scheme, f"{user}127.0.0.1:{proxy_port}", parts.path, parts.query, ""))
 
 
 def warm_knowledge_base(kb: Path, cache: Path) -> None:

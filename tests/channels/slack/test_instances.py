@@ -15,7 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,14 +37,16 @@ from tests.support.instances import (
     LOG_KEY,
     START_TIMEOUT,
     Instance,
-    child_environment,
-    free_port,
+    start_instances,
+    stop_and_check,
+    url_via,
     wait_until,
 )
 from tests.support.slack_standin import Call, SlackStandIn
 from tests.support.tcp_proxy import TcpProxy
 
 ADMIN = "U0ADMIN"
+TOKEN = "xoxb-stand-in"
 ADMIN_DM = "D0ADMIN"  # the stand-in's conversations.open answers D + the id without its U
 
 Start = Callable[..., list[Instance]]
@@ -56,25 +58,17 @@ def start(slack: SlackStandIn, postgres_url: str, tmp_path: Path) -> Iterator[St
     started: list[Instance] = []
 
     def two(kb: Path, cache: Path, db: str | None = None) -> list[Instance]:
-        pair = []
-        for name in ("slack-a", "slack-b"):
-            port = free_port()
-            env = child_environment(
-                SLACK_BOT_TOKEN="xoxb-stand-in", SLACK_SIGNING_SECRET=SECRET,
-                SMASSIST_SLACK_API_URL=slack.api_url, SMASSIST_DB=db or postgres_url,
-                SMASSIST_LOG_KEY=LOG_KEY, SMASSIST_INSTANCE=name, SMASSIST_KB=str(kb),
-                SMASSIST_CACHE_DIR=str(cache), SMASSIST_ADMINS=ADMIN)
-            pair.append(Instance(name, ["slack", "--host", "127.0.0.1", "--port", str(port)],
-                                 env, port, tmp_path))
+        pair = start_instances(
+            "slack", ("slack-a", "slack-b"), [], tmp_path, kb=kb, cache=cache,
+            db=db or postgres_url, admins=ADMIN, SLACK_BOT_TOKEN=TOKEN,
+            SLACK_SIGNING_SECRET=SECRET, SMASSIST_SLACK_API_URL=slack.api_url)
         started.extend(pair)
-        for instance in pair:  # they start side by side, as after a deploy
+        for instance in pair:
             instance.wait_ready()
         return pair
 
     yield two
-    logs = [instance.stop() for instance in started]
-    for instance, log in zip(started, logs, strict=True):
-        assert "Traceback" not in log, f"{instance.name}:\n{log}"
+    stop_and_check(started, TOKEN, SECRET, LOG_KEY)
 
 
 def events_url(instance: Instance) -> str:
@@ -241,12 +235,6 @@ def test_reload_on_one_instance_reloads_both_and_lists_each_version(
 # --- PostgreSQL down while serving -----------------------------------------------------------
 
 
-def _via(proxy: TcpProxy, url: str) -> str:
-    parts = urlsplit(url)
-    user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
-    return urlunsplit((parts.scheme, f"{user}127.0.0.1:{proxy.port}", parts.path, parts.query, ""))
-
-
 def test_database_down_both_keep_answering_without_a_traceback_and_the_log_resumes(
         start: Start, served_kb: tuple[Path, Path], slack: SlackStandIn, postgres_url: str) -> None:
     import psycopg
@@ -254,7 +242,7 @@ def test_database_down_both_keep_answering_without_a_traceback_and_the_log_resum
     parts = urlsplit(postgres_url)
     proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
     try:
-        a, b = start(*served_kb, db=_via(proxy, postgres_url))
+        a, b = start(*served_kb, db=url_via(proxy.port, postgres_url))
         thread = next_ts()
         deliver(a, json.dumps(event_payload(mention(QUESTION_FR, channel="C0DOWN", ts=thread))))
         [first] = slack.wait_for("chat.postMessage", timeout=START_TIMEOUT)

@@ -68,6 +68,29 @@ async def test_updates_of_one_chat_are_answered_in_the_order_they_arrived(standi
     assert [c.params["text"] for c in sent] == [f"n{i}" for i in range(5)]
 
 
+async def test_a_question_and_its_follow_up_are_answered_in_order_even_when_the_first_send_is_slow(
+        standin, assistant):
+    """The chat's turn covers the whole update (ask, then every send), not only the ask: a
+    follow-up asked while the answer is still being sent waits for it, and sees its context."""
+    from tests.support.telegram_standin import visible_text
+
+    async with running(standin, assistant, allowed="*"):
+        standin.hang_next(3101, 0.8)  # the answer is slow to leave
+        standin.message(3101, ROI_QUESTION)
+        standin.message(3101, "source ?")  # asked at once, answered from the first's context
+        standin.message(3102, ROI_QUESTION)
+        sent = await standin.wait_for("sendMessage", 2, chat_id=3101, timeout=15)
+        [other] = standin.sent_to(3102)
+        await asyncio.sleep(0.3)
+        assert len(standin.sent_to(3101)) == 2  # nothing more, nothing twice
+    roi = assistant.answer_entry("roi-measurement", "fr")
+    answer, sources = (visible_text(c.params["text"]) for c in sent)
+    assert roi.statistics[0].formatted in answer
+    assert roi.statistics[0].source in sources and sources != answer
+    # The other chat did not wait for this one's slow send: delivered before it.
+    assert standin.calls.index(other) < standin.calls.index(sent[0])
+
+
 async def test_an_edited_message_is_not_answered_again(standin, assistant):
     async with running(standin, assistant) as app:
         update = standin.message(ALICE, ROI_QUESTION)

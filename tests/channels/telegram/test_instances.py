@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -26,8 +27,9 @@ from tests.support.instances import (
     LOG_KEY,
     START_TIMEOUT,
     Instance,
-    child_environment,
-    free_port,
+    start_instances,
+    stop_and_check,
+    url_via,
     wait_until,
 )
 from tests.support.telegram_standin import TOKEN, BotAPIStandIn, Call, visible_text
@@ -52,32 +54,23 @@ async def waiting(condition: Callable[[], object], what: str,
 @pytest.fixture
 async def start(standin: BotAPIStandIn, postgres_url: str,
                 tmp_path: Path) -> AsyncIterator[Start]:
-    """``await start(kb, cache)``: two webhook instances, ``telegram-a`` and ``telegram-b``, ready."""
+    """``await start(kb, cache, db=None)``: two webhook instances, ``telegram-a`` and ``telegram-b``, ready."""
     started: list[Instance] = []
 
-    async def two(kb: Path, cache: Path) -> list[Instance]:
-        pair = []
-        for name in ("telegram-a", "telegram-b"):
-            port = free_port()
-            env = child_environment(
-                TELEGRAM_BOT_TOKEN=TOKEN, SMASSIST_TELEGRAM_API_URL=standin.base_url,
-                SMASSIST_TELEGRAM_ALLOWED_USERS="*", SMASSIST_TELEGRAM_WEBHOOK_SECRET=SECRET,
-                SMASSIST_DB=postgres_url, SMASSIST_LOG_KEY=LOG_KEY, SMASSIST_INSTANCE=name,
-                SMASSIST_KB=str(kb), SMASSIST_CACHE_DIR=str(cache), SMASSIST_ADMINS=str(ADMIN))
-            pair.append(Instance(name, ["telegram", "--webhook-url", PUBLIC_URL,
-                                        "--host", "127.0.0.1", "--port", str(port)],
-                                 env, port, tmp_path))
+    async def two(kb: Path, cache: Path, db: str | None = None) -> list[Instance]:
+        pair = start_instances(
+            "telegram", ("telegram-a", "telegram-b"), ["--webhook-url", PUBLIC_URL], tmp_path,
+            kb=kb, cache=cache, db=db or postgres_url, admins=str(ADMIN), TELEGRAM_BOT_TOKEN=TOKEN,
+            SMASSIST_TELEGRAM_API_URL=standin.base_url, SMASSIST_TELEGRAM_ALLOWED_USERS="*",
+            SMASSIST_TELEGRAM_WEBHOOK_SECRET=SECRET)
         started.extend(pair)
-        for instance in pair:
+        for instance in pair:  # off the loop: the stand-in answers their start-up from it
             await asyncio.to_thread(instance.wait_ready)
-        await standin.wait_for("setWebhook", 2, timeout=START_TIMEOUT)
+        await standin.wait_for("setWebhook", 2 * (len(started) // 2), timeout=START_TIMEOUT)
         return pair
 
     yield two
-    logs = [await asyncio.to_thread(instance.stop) for instance in started]
-    for instance, log in zip(started, logs, strict=True):
-        assert "Traceback" not in log, f"{instance.name}:\n{log}"
-        assert SECRET not in log and TOKEN not in log
+    await asyncio.to_thread(stop_and_check, started, SECRET, TOKEN, LOG_KEY)
 
 
 async def deliver(instance: Instance, update: dict[str, Any]) -> int:
@@ -211,3 +204,60 @@ async def test_reload_on_one_instance_reloads_both_and_lists_each_version(
         [answer] = await standin.wait_for("sendMessage", chat_id=chat, timeout=START_TIMEOUT)
         assert MARKER in visible_text(answer.params["text"])
 
+
+
+# --- PostgreSQL down while serving -----------------------------------------------------------
+
+
+async def test_database_down_both_keep_answering_one_warning_each_and_nothing_lost(
+        start: Start, served_kb: tuple[Path, Path], standin: BotAPIStandIn,
+        postgres_url: str) -> None:
+    """The webhook twin of the Slack test: answers keep flowing while PostgreSQL is away, each
+    instance says so once (and once when it is back), and the shared log gets every question."""
+    import psycopg
+
+    from tests.support.tcp_proxy import TcpProxy
+
+    parts = urlsplit(postgres_url)
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432)
+    try:
+        a, b = await start(*served_kb, db=url_via(proxy.port, postgres_url))
+        assert await deliver(a, standin.message(7001, ROI_QUESTION)) == 200
+        await standin.wait_for("sendMessage", chat_id=7001, timeout=START_TIMEOUT)
+
+        proxy.cut()
+        during = list(range(7101, 7107))
+        for i, chat in enumerate(during):
+            assert await deliver((a, b)[i % 2], standin.message(chat, ROI_QUESTION)) == 200
+        # A follow-up in the first chat, on the instance that answered it: its own context.
+        assert await deliver(a, standin.message(7001, "source ?")) == 200
+        counts = await waiting(settled(standin, during), "an answer in each chat during the outage")
+        assert counts == dict.fromkeys(during, 1)
+        await standin.wait_for("sendMessage", 2, chat_id=7001, timeout=START_TIMEOUT)
+        await waiting(lambda: a.get("/readyz")[0] == 503 and b.get("/readyz")[0] == 503,
+                      "both instances not ready while the database is down")
+
+        proxy.restore()
+        await waiting(lambda: a.get("/readyz")[0] == 200 and b.get("/readyz")[0] == 200,
+                      "both instances ready again")
+        after = [7201, 7202]
+        for i, chat in enumerate(after):
+            assert await deliver((a, b)[i], standin.message(chat, ROI_QUESTION)) == 200
+        assert await waiting(settled(standin, after), "an answer after the outage") == dict.fromkeys(after, 1)
+
+        sent = standin.calls_to("sendMessage")
+        assert not any("Traceback" in str(c.params) or "psycopg" in str(c.params) for c in sent)
+        asked = 1 + len(during) + 1 + len(after)
+
+        def logged() -> int:
+            with psycopg.connect(postgres_url) as conn:
+                return conn.execute("SELECT count(*) FROM questions").fetchone()[0]  # type: ignore[index]
+
+        await waiting(lambda: logged() >= asked, f"{asked} questions in the log")
+        assert logged() == asked
+        for instance in (a, b):
+            log = instance.log()
+            assert log.count("PostgreSQL unreachable") == 1, log
+            assert log.count("reachable again") == 1, log
+    finally:
+        proxy.close()
