@@ -76,13 +76,15 @@ def compile_in_child(root: str | os.PathLike[str], settings: Settings) -> bool:
 
     logging.getLogger("smassist.serve").info(
         "compiling the knowledge base in a separate process (first start of this version)")
-    env = dict(os.environ)
-    env["SMASSIST_CACHE_DIR"] = str(settings.cache_dir())
-    code = ("import sys, pathlib; from smassist.language.compiled import load_compiled; "
-            "load_compiled(pathlib.Path(sys.argv[1]))")
+    # The child reads the same environment; the cache folder is the one this process reads.
+    code = ("import dataclasses, pathlib, sys\n"
+            "from smassist.language.compiled import load_compiled\n"
+            "from smassist.settings import current\n"
+            "settings = dataclasses.replace(current(None), cache_dir_override=pathlib.Path(sys.argv[2]))\n"
+            "load_compiled(pathlib.Path(sys.argv[1]), settings=settings)\n")
     try:
-        subprocess.run([sys.executable, "-c", code, str(root)], env=env, check=False,
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        subprocess.run([sys.executable, "-c", code, str(root), str(settings.cache_dir())],
+                       check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
     except (OSError, subprocess.SubprocessError):
         return False
