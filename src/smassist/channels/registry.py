@@ -73,7 +73,8 @@ register(ChannelInfo(
              Option(("--socket",), {"action": "store_true",
                                     "help": "Socket Mode (also when SLACK_APP_TOKEN is set)"}),
              Option(("--health-port",), {"type": int, "metavar": "P",
-                                         "help": "Socket Mode: serve /healthz /readyz /metrics on --host:P"})),
+                                         "help": "serve /healthz /readyz /metrics on --host:P (Socket Mode has no other "
+                                                 "HTTP server; in HTTP mode they are on --port too)"})),
 ))
 register(ChannelInfo(
     "telegram", "smassist.channels.telegram.server", "the Telegram bot",
@@ -82,7 +83,8 @@ register(ChannelInfo(
              Option(("--host",), {"default": "0.0.0.0"}),
              Option(("--port",), {"type": int, "default": 8443}),
              Option(("--health-port",), {"type": int, "metavar": "P",
-                                         "help": "long polling: serve /healthz /readyz /metrics on --host:P"})),
+                                         "help": "serve /healthz /readyz /metrics on --host:P (long polling has no other "
+                                                 "HTTP server; with a webhook they are on --port too)"})),
 ))
 register(ChannelInfo(
     "terminal", "smassist.channels.terminal.chat", "the terminal chat (as smassist chat)",

@@ -176,6 +176,17 @@ class Front:
         """Run ``hook`` at shutdown, after HTTP requests in flight have finished, within the grace period."""
         self._stop_hooks.append(hook)
 
+    def alongside(self, other: Front) -> None:
+        """Serve ``other`` too (its own port: health endpoints for a prober), started once this
+        one listens and stopped with it."""
+
+        async def start() -> None:
+            host, port = await other.start()
+            logger.info("%s: /healthz, /readyz and /metrics also on http://%s:%s", self.name, host, port)
+
+        self.on_start(start)
+        self.on_stop(other.stop)
+
     def remaining(self) -> float:
         """Seconds left of the grace period once stopping (the whole period before)."""
         if self._deadline is None:

@@ -124,6 +124,34 @@ def _get_json(url: str, timeout: float = 10.0) -> dict:
             time.sleep(0.05)
 
 
+def test_in_http_mode_a_health_port_serves_the_endpoints_there_too(slack: SlackStandIn) -> None:
+    """One probe configuration for both modes: --health-port is not silently ignored."""
+    port, health = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if k.upper() not in _PROXIES and k != "SLACK_APP_TOKEN"}
+    env.update(SLACK_BOT_TOKEN="xoxb-stand-in", SLACK_SIGNING_SECRET=SECRET,
+               SMASSIST_SLACK_API_URL=slack.api_url)
+    if os.environ.get("SMASSIST_TEST_KB"):
+        env["SMASSIST_KB"] = os.environ["SMASSIST_TEST_KB"]
+    process = subprocess.Popen([sys.executable, "-m", "smassist.cli", "serve", "slack", "--host",
+                                "127.0.0.1", "--port", str(port), "--health-port", str(health)],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        ready = _get_json(f"http://127.0.0.1:{health}/readyz", timeout=60)
+        assert ready == {"ready": True, "checks": {"slack app": "ok", "knowledge base": "ok",
+                                                   "database": "ok"}}
+        assert _get_json(f"http://127.0.0.1:{port}/healthz")["status"] == "alive"
+        body = json.dumps(event_payload(mention(QUESTION_EN)))
+        assert signed_post(f"http://127.0.0.1:{port}/slack/events", body, "application/json")[0] == 200
+        slack.wait_for("chat.postMessage")
+        with urllib.request.urlopen(f"http://127.0.0.1:{health}/metrics", timeout=5) as scraped:
+            assert 'smassist_questions_total{channel="slack"' in scraped.read().decode()
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert f"also on http://127.0.0.1:{health}" in err and "Traceback" not in err
+
+
 def test_the_manifest_subscribes_to_what_the_app_handles() -> None:
     import yaml
 

@@ -136,10 +136,11 @@ async def test_polling_with_a_health_port_serves_healthz_readyz_and_metrics(stan
 
 
 async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standin):
-    port = _free_port()
+    port, health = _free_port(), _free_port()
     secret = "s3cret-Token_for-tests"
     url = f"http://127.0.0.1:{port}/telegram"
     async with serving(standin, "--webhook-url", url, "--host", "127.0.0.1", "--port", str(port),
+                       "--health-port", str(health),
                        SMASSIST_TELEGRAM_WEBHOOK_SECRET=secret) as process:
         [set_webhook] = await standin.wait_for("setWebhook", timeout=20)
         assert set_webhook.params["url"] == url and set_webhook.params["secret_token"] == secret
@@ -162,9 +163,13 @@ async def test_webhook_refuses_a_wrong_secret_and_processes_the_right_one(standi
         [answer] = await standin.wait_for("sendMessage", chat_id=ALICE, timeout=10)
         await asyncio.sleep(0.2)
         assert len(standin.sent_to(ALICE)) == 1  # the refused updates were not processed
+        async with httpx.AsyncClient(trust_env=False) as client:  # --health-port: there too
+            ready = await client.get(f"http://127.0.0.1:{health}/readyz")
     stderr = (await process.stderr.read()).decode()
     assert secret not in stderr and TOKEN not in stderr
     assert answer.params["parse_mode"] == "HTML"
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "knowledge base": "ok", "database": "ok", "telegram bot": "ok"}
 
 
 def test_the_botfather_command_list_matches_the_menu_the_bot_publishes():

@@ -232,7 +232,7 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
                                       else _health_front(app, assistant, args.host, health))
         else:
             code = _serve_http(app, assistant, settings.slack.signing_secret, args.host,
-                               args.port, listeners)
+                               args.port, listeners, health_port=getattr(args, "health_port", None))
     finally:
         watcher.stop()
         shared.close()
@@ -270,12 +270,16 @@ def _shared_state(assistant: Assistant, settings: Settings) -> SharedState:
 
 
 def _serve_http(app: App, assistant: Assistant, signing_secret: str, host: str, port: int,
-                listeners: DaemonExecutor) -> int:
+                listeners: DaemonExecutor, health_port: int | None = None) -> int:
     # The loop gets the interpreter back within 1 ms of asking, not 5 (see web/workers.py).
     sys.setswitchinterval(SWITCH_INTERVAL)
     front = make_front(app, signing_secret, host, port, answers=listeners)
     front.add_readiness("knowledge base", lambda: _kb_ready(assistant))
     front.add_readiness("database", lambda: _database_ready(assistant))
+    if health_port is not None and health_port != port:
+        # The endpoints are on --port already; --health-port (a probe's configuration,
+        # the same for both modes) gets them too rather than nothing.
+        front.alongside(_health_front(app, assistant, host, health_port))
 
     async def answers_in_flight() -> None:
         # Answers already acknowledged get the rest of the grace period; past it

@@ -150,6 +150,9 @@ def serve(args: argparse.Namespace, settings: Settings | None = None) -> int:
                         "from " + SECRET_VARIABLE if settings.telegram.webhook_secret else "generated")
             front = make_front(application, assistant, secret=secret, path=path,
                                host=args.host, port=args.port, webhook_url=webhook_url)
+            health = getattr(args, "health_port", None)
+            if health is not None and health != args.port:  # on --port already; there too
+                front.alongside(_health_front(application, assistant, None, args.host, health))
             code = front.run()
         else:
             logger.info("Telegram bot started with long polling; Ctrl-C to stop")
@@ -278,9 +281,10 @@ async def _bootstrap(call: Any, attempts: int = 4) -> None:
 # --- long polling --------------------------------------------------------------------------
 
 
-def _health_front(application: Application, assistant: Assistant, watch: Any, host: str,
+def _health_front(application: Application, assistant: Assistant, watch: Any | None, host: str,
                   port: int) -> Front:
-    """/healthz /readyz /metrics for a polling bot (no webhook to hang them on)."""
+    """/healthz /readyz /metrics for a polling bot (no webhook to hang them on), or beside a
+    webhook (``watch`` None: no polling to check)."""
     from smassist.web.server import Front
 
     front = Front("telegram", host, port)
@@ -288,8 +292,9 @@ def _health_front(application: Application, assistant: Assistant, watch: Any, ho
                         lambda: None if assistant.kb.entries else "knowledge base not loaded")
     front.add_readiness("database", lambda: _database_ready(assistant))
     front.add_readiness("telegram bot", lambda: None if application.running else "bot not started")
-    front.add_readiness("polling", lambda: None if watch.failing_since is None
-                        else f"getUpdates failing ({watch.failures} failed polls)")
+    if watch is not None:
+        front.add_readiness("polling", lambda: None if watch.failing_since is None
+                            else f"getUpdates failing ({watch.failures} failed polls)")
     return front
 
 
