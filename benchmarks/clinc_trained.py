@@ -36,12 +36,62 @@ sys.path.insert(0, str(HERE))
 from accuracy import best_threshold, load_clinc  # noqa: E402
 from report import command_line, machine, machine_line, table, write_json  # noqa: E402
 
+#: Costs of a wrong answer (in missed answers) whose self-calibration is compared (``cost_weights``).
+COST_WEIGHTS = (0.25, 0.5, 1.0, 2.0)
+
+
+def cost_weights(held, test: list[tuple[bool, tuple[float, ...]]],
+                 test_oos: list[tuple[float, ...]]) -> list[dict[str, float]]:
+    """Per cost of a wrong answer: the thresholds the self-calibration picks, and the test's best.
+
+    ``held`` are the compile's own held-out questions; ``test`` is (first candidate
+    right, reading) per in-scope test question, ``test_oos`` a reading per
+    out-of-scope one. The *test's best* threshold is the one minimising that cost on
+    the test split itself: a diagnosis of where the self-calibration stands (what
+    no version could know), never used to choose anything.
+    """
+    import numpy as np
+
+    from smassist.language import training
+
+    right = np.array([r for r, _ in test])
+    out = []
+    for weight in COST_WEIGHTS:
+        cal = training.calibrate(held, wrong_cost=weight)
+        conf = np.array([cal.confidence(*f) for _, f in test])
+        oos = np.array([cal.confidence(*f) for f in test_oos])
+
+        def at(t, conf=conf, oos=oos, weight=weight):
+            answered = conf >= t
+            return ((answered & right).mean(), (oos < t).mean(),
+                    (~(answered & right)).sum() + weight * ((answered & ~right).sum() + (oos >= t).sum()))
+
+        grid = np.unique(np.quantile(np.concatenate([conf, oos]), np.linspace(0, 1, 801)))
+        best = min(grid, key=lambda t: at(t)[2])
+        shipped, oracle = at(cal.answer), at(best)
+        out.append({"wrong_cost": weight, "threshold": cal.answer, "in_scope": float(shipped[0]),
+                    "oos_recall": float(shipped[1]), "cost": float(shipped[2]),
+                    "test_best_threshold": float(best), "test_best_in_scope": float(oracle[0]),
+                    "test_best_oos_recall": float(oracle[1]), "test_best_cost": float(oracle[2])})
+    return out
+
 
 def child(with_oos_train: bool) -> dict[str, object]:
     """Compile on the train split, then answer validation and test (in this process)."""
     import resource
 
+    from smassist.language import training
     from smassist.language.engine import Engine
+
+    held: list = []  # the compile's own held-out questions, kept for ``cost_weights``
+    cross_validate = training.cross_validate
+
+    def keeping(*args, **kwargs):
+        found = cross_validate(*args, **kwargs)
+        held.extend(found)
+        return found
+
+    training.cross_validate = keeping
 
     data = load_clinc()
     assert data is not None
@@ -52,6 +102,7 @@ def child(with_oos_train: bool) -> dict[str, object]:
     engine = Engine.from_examples(train, out_of_scope=oos)
     compile_s, compile_cpu = time.perf_counter() - start, time.process_time() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    training.cross_validate = cross_validate
     assert engine.calibration is not None, "the trained layer was not built"
 
     def answers(items):
@@ -71,7 +122,11 @@ def child(with_oos_train: bool) -> dict[str, object]:
         [c for _, c, _ in val], [p == g for (p, _, _), (_, g) in zip(val, data["val"], strict=True)],
         [c for _, c, _ in val_oos])
     gold = [g for _, g in data["test"]]
+    ranked = [engine.rank(text, "en") for text, _ in data["test"]]
+    costs = cost_weights(held, [(first == g, r) for (first, r), g in zip(ranked, gold, strict=True)],
+                         [engine.rank(text, "en")[1] for text, _ in data["oos_test"]])
     return {
+        "cost_weights": costs,
         "compile_s": compile_s, "compile_cpu_s": compile_cpu, "peak_mb": peak_mb,
         "train_s": engine.train_seconds,
         "thresholds": [engine.calibration.answer, engine.calibration.clarify],
@@ -125,6 +180,16 @@ def main(argv: list[str] | None = None) -> int:
                      round(100 * o["test_in_scope_shipped"], 1), round(100 * o["test_oos_shipped"], 1),
                      " / ".join(f"{t:.3f}" for t in o["thresholds"])])
     print(table(["engine", "test in-scope %", "test oos recall %", "threshold(s)"], rows))
+    if "cost_weights" in p:
+        weights = [[f"{c['wrong_cost']:g}" + (" (shipped)" if c["wrong_cost"] == 2 else ""),
+                    f"{c['threshold']:.3f}", round(100 * c["in_scope"], 1), round(100 * c["oos_recall"], 1),
+                    f"{c['test_best_threshold']:.3f}", round(100 * c["test_best_in_scope"], 1),
+                    round(100 * c["test_best_oos_recall"], 1), f"{c['cost']:.0f} / {c['test_best_cost']:.0f}"]
+                   for c in p["cost_weights"]]
+        print()
+        print(table(["a wrong answer costs (missed answers)", "self-calibrated threshold", "test in-scope %",
+                     "test oos recall %", "test's best threshold (diagnosis)", "in-scope %", "oos recall %",
+                     "test cost: self-calibrated / best"], weights))
     cost = [[name, round(r["compile_s"], 1), round(r["compile_cpu_s"], 1), round(r["peak_mb"]),
              round(r["model_mb"], 1), round(r["ask_p50_ms"], 2), round(r["ask_p99_ms"], 2),
              round(100 * r["top1"], 1)] for name, r in results.items()]

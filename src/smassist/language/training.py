@@ -54,17 +54,20 @@ if TYPE_CHECKING:
 Example = tuple[str, str, str]  # (label, lang, question)
 
 #: Changes whenever what training produces changes (the in-process memo of trained layers).
-CODE_VERSION = 5
+CODE_VERSION = 6
 #: Character n-gram lengths (benchmarks/engine_choices.py --features).
 CHARS = (2, 5)
 #: A feature is kept when this many training questions have it (engine terms, character n-grams).
 MIN_DF = (1, 2)
 #: The SVM regularisation (idem).
 SVM_C = 0.5
-#: Labels whose weight a feature keeps beside its median (the model as stored).
-KEEP_PER_FEATURE = 10
-#: Of the kept differences, this share (the smallest) is dropped (answering time).
-DROP_SHARE = 0.5
+#: Labels whose weight a feature keeps beside its median (the model as stored); None: every
+#: label. Session 5: a feature's differences are added as one packed integer whatever
+#: their number, so pruning no longer buys answering time (benchmarks/README.md, "Engine
+#: v2 choices"), and the model is stored as trained.
+KEEP_PER_FEATURE: int | None = None
+#: Of the kept differences, this share (the smallest) is dropped.
+DROP_SHARE = 0.0
 #: Folds of the cross-validation; at most ``MAX_FOLDS`` are run once this many held-out
 #: questions are scored (a large knowledge base needs fewer folds to calibrate).
 FOLDS = 5
@@ -172,29 +175,35 @@ def _floats(values: np.ndarray) -> array:
     return out
 
 
-def prune(coef: np.ndarray, keep: int = KEEP_PER_FEATURE,
+def prune(coef: np.ndarray, keep: int | None = KEEP_PER_FEATURE,
           drop: float = DROP_SHARE) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(median per feature, offsets, label ids, differences): the model as stored.
 
-    Each feature keeps its median and, of its ``keep`` largest differences from it,
-    those above the ``drop`` quantile of all kept differences (a feature that tells
-    no label apart keeps none), so answering adds few numbers per feature.
+    Each feature keeps its median and, of its ``keep`` largest differences from it
+    (None: all), those above the ``drop`` quantile of all kept differences; a
+    difference of zero is never stored.
     """
     weights = coef.T  # feature x label
-    keep = min(keep, weights.shape[1])
     median = np.median(weights, axis=1)
     difference = weights - median[:, None]
-    ids = np.argpartition(-np.abs(difference), keep - 1, axis=1)[:, :keep]
-    values = np.take_along_axis(difference, ids, axis=1)
+    if keep is None or keep >= weights.shape[1]:
+        ids = np.broadcast_to(np.arange(weights.shape[1]), difference.shape)
+        values = difference
+    else:
+        ids = np.argpartition(-np.abs(difference), keep - 1, axis=1)[:, :keep]
+        values = np.take_along_axis(difference, ids, axis=1)
     cut = np.quantile(np.abs(values), drop) if values.size and drop > 0 else 0.0
-    mask = np.abs(values) >= cut
+    mask = (np.abs(values) >= cut) & (values != 0)
     offsets = np.concatenate([[0], np.cumsum(mask.sum(axis=1))])
     return median, offsets, ids[mask], values[mask]
 
 
-def as_stored(coef: np.ndarray, keep: int = KEEP_PER_FEATURE) -> np.ndarray:
+def as_stored(coef: np.ndarray, keep: int | None = KEEP_PER_FEATURE,
+              drop: float = DROP_SHARE) -> np.ndarray:
     """``coef`` as the stored model computes with it (labels x features)."""
-    median, offsets, ids, values = prune(coef, keep)
+    if (keep is None or keep >= coef.shape[0]) and drop <= 0:
+        return coef  # nothing dropped: the stored model is the trained one (up to float32)
+    median, offsets, ids, values = prune(coef, keep, drop)
     dense = np.repeat(median[:, None], coef.shape[0], axis=1)
     rows = np.repeat(np.arange(len(median)), np.diff(offsets))
     dense[rows, ids] += values
@@ -202,14 +211,15 @@ def as_stored(coef: np.ndarray, keep: int = KEEP_PER_FEATURE) -> np.ndarray:
 
 
 def to_model(features: Features, weighting: Weighting, coef: np.ndarray, bias: np.ndarray,
-             labels: list[str], chars: tuple[int, int], keep: int = KEEP_PER_FEATURE) -> Model:
+             labels: list[str], chars: tuple[int, int], keep: int | None = KEEP_PER_FEATURE,
+             drop: float = DROP_SHARE) -> Model:
     """The trained weights as a :class:`Model` (plain arrays; IDF folded in)."""
     names = []
     for vocab, columns in zip(features.vocab, weighting.keep, strict=True):
         inverse = {j: f for f, j in vocab.items()}
         names.append([inverse[j] for j in columns])
     idf = np.concatenate(weighting.idf)
-    median, offsets, ids, values = prune(coef, keep)
+    median, offsets, ids, values = prune(coef, keep, drop)
     rows = np.repeat(np.arange(len(median)), np.diff(offsets))
     label_ids = array("H")
     label_ids.frombytes(np.ascontiguousarray(ids, dtype=np.uint16).tobytes())
