@@ -171,6 +171,33 @@ def test_the_stored_model_scores_as_the_cross_validation_computed(bundled: Engin
     assert numpy_reading == pytest.approx(reading)
 
 
+def test_the_stored_model_keeps_every_label_s_weight(plants) -> None:
+    # The model is stored as trained (session 5: no difference from a feature's median
+    # dropped), so a question's scores are the linear model's own, up to the packed
+    # fixed-point step; before, only each feature's ten largest differences were kept.
+    import numpy as np
+
+    from smassist.language import training
+    from smassist.language.engine import examples_of
+    from smassist.language.model import question_features
+
+    kb, engine = plants
+    examples = [*examples_of(kb), *((OUT_OF_SCOPE, lang, q) for lang, q in kb.out_of_scope)]
+    features = training.features_of(examples, engine.model_terms)
+    weighting = training.Weighting.of(features.matrices)
+    labels = engine.model.labels
+    columns = sum(len(k) for k in weighting.keep)
+    rng = np.random.default_rng(13)
+    coef, bias = rng.normal(0, 1, (len(labels), columns)), rng.normal(0, 1, len(labels))
+    model = training.to_model(features, weighting, coef, bias, labels, training.CHARS)
+    for text, lang in [("How often do I need to water my cactus?", "en"),
+                       ("Des moucherons dans le terreau de mon ficus", "fr")]:
+        terms = engine.model_terms(text, lang)
+        rows = features.rows([question_features(terms, text, training.CHARS)])
+        expected = (weighting.apply(rows) @ coef.T + bias)[0]
+        assert model.scores(terms, text) == pytest.approx(expected.tolist(), abs=1e-3)
+
+
 def test_answering_from_a_pickled_engine_imports_no_training_library(bundled: Engine, tmp_path: Path) -> None:
     path = tmp_path / "engine.pickle"
     path.write_bytes(pickle.dumps(bundled, protocol=pickle.HIGHEST_PROTOCOL))
