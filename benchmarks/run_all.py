@@ -194,14 +194,30 @@ def readme() -> str:
                          " / ".join(f"{t:.3f}" for t in o["thresholds"])])
         cost = [[name, round(r["compile_s"], 1), round(r["peak_mb"]), round(r["model_mb"], 1),
                  round(r["ask_p50_ms"], 2), round(r["ask_p99_ms"], 2)] for name, r in res.items()]
+        weights = ""
+        if p.get("cost_weights"):
+            weights = "\n\n" + table(
+                ["a wrong answer costs (missed answers)", "self-calibrated threshold", "test in-scope %",
+                 "test oos recall %", "test's best threshold (diagnosis)", "in-scope %", "oos recall %",
+                 "test cost: self-calibrated / best"],
+                [[f"{c['wrong_cost']:g}" + (" (shipped)" if c["wrong_cost"] == 2 else ""), f"{c['threshold']:.3f}",
+                  pct(c["in_scope"]), pct(c["oos_recall"]), f"{c['test_best_threshold']:.3f}",
+                  pct(c["test_best_in_scope"]), pct(c["test_best_oos_recall"]),
+                  f"{c['cost']:.0f} / {c['test_best_cost']:.0f}"] for c in p["cost_weights"]])
         parts.append(section(
             "CLINC150: the shipped engine v2 (trained layer, self-calibration)", trained,
             table(["engine", "test in-scope %", "test oos recall %", "threshold(s)"], rows) + "\n\n"
-            + table(["compile", "compile s", "peak RSS MB", "model MB", "ask p50 ms", "ask p99 ms"], cost),
+            + table(["compile", "compile s", "peak RSS MB", "model MB", "ask p50 ms", "ask p99 ms"], cost)
+            + weights,
             "`clinc_trained.py`: the engine compiled on the training split as smassist compiles any "
             "knowledge base (index, linear SVM on the engine's terms and character 2-5 grams, "
             "calibration and thresholds by cross-validation on the training split's own questions). "
-            "Compile time and peak memory are a child process's own; ask latency is `Engine.match`."))
+            "Compile time and peak memory are a child process's own; ask latency is `Engine.match`. "
+            "Last table (plain run): the self-calibration redone on the same held-out questions with "
+            "another cost of a wrong answer (misses + cost x wrong answers, an out-of-scope question "
+            "answered being a wrong answer), against the threshold on the same confidence that would "
+            "minimise that cost on the test split itself: a diagnosis of where the self-calibration "
+            "stands, which no version can know and nothing uses."))
     if latency and latency.get("ask_by_kind"):
         parts.append(section(
             "Assistant.ask by kind of reply (bundled knowledge base)", latency,
