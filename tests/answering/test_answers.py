@@ -22,9 +22,7 @@ def assistant() -> Assistant:
     "Quel pourcentage des sociétés a rédigé une charte réseaux sociaux ?",
     "What percentage of companies have a written social media policy?",
     "Combien de boîtes suivent le retour sur investissement de leurs réseaux ?",
-    pytest.param("What share of staff actually know how to use social media at work?", marks=pytest.mark.xfail(
-        strict=True, reason="engine v2 (issue 13): the right entry first, at confidence 0.64, under "
-                            "the bundled version's cross-validated answer threshold: 'did you mean'")),
+    "What share of staff actually know how to use social media at work?",
     "Quelle part des répondants fait du social selling aujourd'hui ?",
 ])
 def test_figure_question_opens_with_a_figure_and_its_year(assistant: Assistant, question: str) -> None:
