@@ -136,14 +136,18 @@ _SHARED = {"une", "des", "les", "para", "como", "die", "is", "het", "the", "stra
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+#: Each list without the shared words: what a hit is.
+_COUNTED = {code: frozenset(vocabulary) - _SHARED for code, vocabulary in _FOREIGN_WORDS.items()}
+
+
 def other_language(text: str) -> str | None:
     """The code of the language the question is in, when it is clearly neither French nor English."""
     words = [w.casefold() for w in _WORD.findall(text)]
     if len(words) < 2:
         return None
     best, best_hits = None, 0
-    for code, vocabulary in _FOREIGN_WORDS.items():
-        hits = sum(1 for w in words if w in vocabulary and w not in _SHARED)
+    for code, counted in _COUNTED.items():
+        hits = sum(map(counted.__contains__, words))
         if hits > best_hits:
             best, best_hits = code, hits
     if best is None:

@@ -27,6 +27,7 @@ SPECIFIC_ENTITIES = ("platform", "country", "company", "company-size")
 _YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 
+@lru_cache(maxsize=64)  # one question is read by kinds, entities and quantities in turn
 def question_words(text: str) -> str:
     """Folded words separated by single spaces, '+' read as 'plus' ('Google+'), '€' as
     'euros' and '$' as 'dollars' (what a cost question asks for)."""
@@ -94,6 +95,7 @@ class _Compiled:
     kind_index: _PhraseIndex
     entity_index: _PhraseIndex
     quantities: tuple[tuple[EntityInfo, _Phrases | None], ...] = ()
+    quantity_index: _PhraseIndex | None = None
 
 
 _cache: dict[int, tuple[Vocabulary, _Compiled]] = {}
@@ -110,11 +112,12 @@ def _compiled(vocabulary: Vocabulary) -> _Compiled:
         kinds = tuple((kind, {lang: _phrase_pattern(phrases.get(lang, ())) for lang in LANGS})
                       for kind, phrases in vocabulary.kinds)
         entities = tuple((e, _phrase_pattern(e.names)) for e in vocabulary.entities)
+        quantities = tuple((q, _phrase_pattern(q.names)) for q in vocabulary.quantities)
         compiled = _Compiled(
             kinds=kinds, entities=entities,
             kind_index=_PhraseIndex([patterns[lang] for _, patterns in kinds for lang in LANGS]),
             entity_index=_PhraseIndex([pattern for _, pattern in entities]),
-            quantities=tuple((q, _phrase_pattern(q.names)) for q in vocabulary.quantities),
+            quantities=quantities, quantity_index=_PhraseIndex([pattern for _, pattern in quantities]),
         )
         if len(_cache) > 8:  # old versions after reloads
             _cache.clear()
@@ -153,9 +156,11 @@ def named_entities(vocabulary: Vocabulary, text: str) -> list[EntityInfo]:
 def asked_quantity(vocabulary: Vocabulary, text: str) -> EntityInfo | None:
     """The quantity a question asks for (a cost, a time...): the first in the vocabulary's
     order with a phrase in it, so "combien d'entreprises ont un budget" asks for a share."""
-    words = question_words(text)
-    for quantity, pattern in _compiled(vocabulary).quantities:
-        if pattern is not None and pattern.search(words):
+    compiled = _compiled(vocabulary)
+    assert compiled.quantity_index is not None
+    hits = compiled.quantity_index.found(question_words(text))
+    for i, (quantity, _) in enumerate(compiled.quantities):
+        if i in hits:
             return quantity
     return None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from smassist.kb.memo import memo
 from smassist.records import field, record
 
 LANGS = ("fr", "en")
@@ -162,7 +163,14 @@ class KnowledgeBase:
         return [entry for entry in self.entries.values() if entry.topic == topic]
 
     def statistics_by_topic(self, topic: str) -> list[StatisticInfo]:
-        """Figures tagged with the topic, or shown by one of its entries."""
+        """Figures tagged with the topic, or shown by one of its entries (found once per version)."""
+        found = memo(self, "statistics by topic")
+        hit = found.get(topic)
+        if hit is None:
+            hit = found[topic] = tuple(self._statistics_by_topic(topic))
+        return list(hit)
+
+    def _statistics_by_topic(self, topic: str) -> list[StatisticInfo]:
         seen: dict[str, StatisticInfo] = {}
         for stat in self.statistics.values():
             if topic in stat.topics:

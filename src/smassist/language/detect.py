@@ -20,7 +20,7 @@ def detect(text: str, hint: str | None = None) -> str:
     words = tokens(text)
     if not words:
         return fallback
-    score = {lang: sum(w in markers for w in words) for lang, markers in _MARKERS.items()}
+    score = {lang: sum(map(markers.__contains__, words)) for lang, markers in _MARKERS.items()}
     # French accents are strong evidence even in a two-word question.
     if any(ch in text for ch in "éèêàùçôîœ"):
         score["fr"] += 2

@@ -365,6 +365,18 @@ class Engine:
             return None
         if stem(word, lang) in self.stems:
             return None
+        # A word the index does not know is searched once per process (as stems are
+        # remembered): names and typos come back, and each search costs ~15 us.
+        corrections = self.__dict__.setdefault("_corrections", {})
+        key = (word, lang)
+        if key in corrections:
+            return corrections[key]
+        if len(corrections) >= _MAX_CORRECTIONS:
+            corrections.clear()
+        found = corrections[key] = self._correct(word)
+        return found
+
+    def _correct(self, word: str) -> str | None:
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
 
@@ -397,11 +409,11 @@ class Engine:
         """(query terms, [(score, entry index)] best first, coverage of the query)."""
         query, vector, coverage = self._query(text, lang)
         doc_scores: dict[int, float] = {}
-        primary, by_id = self.postings.index, self.postings.by_id
+        primary, made, by_id = self.postings.index, self.postings._by_id, self.postings.by_id
         for term, weight in vector.items():
             if term not in primary:
                 continue
-            found = by_id(term)
+            found = made.get(term) or by_id(term)
             if doc_scores:
                 get = doc_scores.get
                 for doc_id, doc_weight in found.items():
@@ -420,9 +432,9 @@ class Engine:
             doc_scores = dict(heapq.nlargest(self.max_candidates, doc_scores.items(),
                                              key=itemgetter(1)))
         # Crowded terms and stop words refine the candidates (cost: candidates, not postings).
-        secondary = self.secondary.by_id
+        made, secondary = self.secondary._by_id, self.secondary.by_id
         for term, weight in later:
-            weights = secondary(term)
+            weights = made.get(term) or secondary(term)
             for doc_id in doc_scores.keys() & weights.keys():  # the intersection, in C
                 doc_scores[doc_id] += weight * weights[doc_id]
         # Scores are never negative: an entry's first example always sets its best.
@@ -434,11 +446,12 @@ class Engine:
             if score > best(entry, -1.0):
                 best_example[entry] = score
         centroid: dict[int, float] = dict.fromkeys(best_example, 0.0)
-        in_centroids, centroid_weights = self.centroid_postings.index, self.centroid_postings.by_id
+        in_centroids, made = self.centroid_postings.index, self.centroid_postings._by_id
+        centroid_weights = self.centroid_postings.by_id
         for term, weight in vector.items():
             if term not in in_centroids:
                 continue
-            weights = centroid_weights(term)
+            weights = made.get(term) or centroid_weights(term)
             for entry in weights.keys() & centroid.keys():  # the intersection, in C
                 centroid[entry] += weight * weights[entry]
         blend = self.example_weight
@@ -471,6 +484,7 @@ class Engine:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("_entry_docs", None)  # derived, rebuilt on first use
+        state.pop("_corrections", None)
         return state
 
     def model_terms(self, text: str, lang: str) -> list[str]:
@@ -548,6 +562,9 @@ class Engine:
             decision = "unknown"
         return Match(decision, tuple(candidates), tuple(query), round(coverage, 4))
 
+
+#: Corrections an engine remembers (unknown words, each with its correction or None).
+_MAX_CORRECTIONS = 50_000
 
 #: Trained layers of this process, by a digest of what they were trained on.
 _TRAINED: dict[str, tuple[Model, Calibration, float]] = {}

@@ -53,7 +53,12 @@ def fold(text: str) -> str:
 
 def tokens(text: str) -> list[str]:
     """Folded words and numbers, French elisions removed ("l'entreprise" -> "entreprise")."""
-    return _TOKEN.findall(_ELISION.sub(" ", fold(text)))
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=64)  # one question is read by the language detector, the index and the model
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(_ELISION.sub(" ", fold(text))))
 
 
 @lru_cache(maxsize=4)
