@@ -407,6 +407,12 @@ class Engine:
 
     def scores(self, text: str, lang: str, limit: int = 3) -> tuple[list[str], list[tuple[float, int]], float]:
         """(query terms, [(score, entry index)] best first, coverage of the query)."""
+        query, found, coverage = self.similarities(text, lang)
+        ranked = sorted(((score, entry) for entry, score in found.items()), reverse=True)
+        return query, ranked[: max(limit, 2)], coverage
+
+    def similarities(self, text: str, lang: str) -> tuple[list[str], dict[int, float], float]:
+        """(query terms, {entry index: score} for the entries found (unordered), coverage of the query)."""
         query, vector, coverage = self._query(text, lang)
         doc_scores: dict[int, float] = {}
         primary, made, by_id = self.postings.index, self.postings._by_id, self.postings.by_id
@@ -427,7 +433,7 @@ class Engine:
             # weighs them most lend their examples as candidates.
             doc_scores = self._candidates_from_centroids(vector)
             if not doc_scores:
-                return query, [], coverage
+                return query, {}, coverage
         if len(doc_scores) > self.max_candidates:
             doc_scores = dict(heapq.nlargest(self.max_candidates, doc_scores.items(),
                                              key=itemgetter(1)))
@@ -456,11 +462,7 @@ class Engine:
                 centroid[entry] += weight * weights[entry]
         blend = self.example_weight
         rest = 1 - blend
-        ranked = sorted(
-            ((blend * best_example[e] + rest * centroid[e], e) for e in best_example),
-            reverse=True,
-        )
-        return query, ranked[: max(limit, 2)], coverage
+        return query, {e: blend * best_example[e] + rest * centroid[e] for e in best_example}, coverage
 
     def _candidates_from_centroids(self, vector: dict[str, float], entries: int = 20) -> dict[int, float]:
         scores: dict[int, float] = defaultdict(float)
@@ -498,8 +500,8 @@ class Engine:
         similarity = [0.0] * n
         weight = self.calibration.similarity_weight if self.calibration else SIMILARITY_WEIGHT
         if weight:
-            query, ranked, coverage = self.scores(text, lang, limit=n)
-            for score, entry in ranked:
+            query, found, coverage = self.similarities(text, lang)
+            for entry, score in found.items():
                 similarity[entry] = score
         else:  # the ranking is the model's alone: no need to search the index
             query, _, coverage = self._query(text, lang)

@@ -25,8 +25,6 @@ from __future__ import annotations
 import math
 import struct
 from array import array
-from itertools import repeat
-from operator import add, sub
 
 from smassist.language.normalize import tokens
 from smassist.records import record
@@ -102,28 +100,37 @@ class Model:
 
     def scores(self, terms: list[str], text: str) -> list[float]:
         """A score per label (``self.labels``) for a question read as ``terms``."""
-        total = list(self.bias)
         idf2, shift = self._idf2, self._shift
         ints = self._ints
-        size, half = len(self.labels) * _FIELD_BITS // 8, repeat(1 << (_FIELD_BITS - 1))
+        size, half = len(self.labels) * _FIELD_BITS // 8, 1 << (_FIELD_BITS - 1)
         words, grams = question_features(terms, text, self.chars)
+        # Per feature group: (step, common, the fields of each chunk of at most MAX_ROWS features).
+        groups: list[tuple[float, float, list[tuple[int, ...]]]] = []
         for group, vocab in ((words, self.words), (grams, self.grams)):
             rows = [j for j in map(vocab.get, group) if j is not None]
             if not rows:
                 continue
             scale = 1 / math.sqrt(sum(map(idf2.__getitem__, rows)))
             common = scale * sum(map(shift.__getitem__, rows))
-            step = scale * self.unit
+            chunks = []
             for start in range(0, len(rows), MAX_ROWS):
                 chunk = rows[start:start + MAX_ROWS]
                 try:
                     summed = sum(map(ints.__getitem__, chunk))
                 except KeyError:
                     summed = sum(map(self._packed_int, chunk))
-                fields = self._fields.unpack((summed + self._offset).to_bytes(size, "little"))
-                # t + step x (field - half) for every label, in C
-                total = list(map(add, total, map(step.__mul__, map(sub, fields, half))))
-            total = list(map(common.__add__, total))  # t + common
+                chunks.append(self._fields.unpack((summed + self._offset).to_bytes(size, "little")))
+            groups.append((scale * self.unit, common, chunks))
+        # Per label: bias, then per group: + step x (field - half) per chunk, then + common.
+        if len(groups) == 2 and len(groups[0][2]) == len(groups[1][2]) == 1:  # the usual case, in one pass
+            (step1, common1, (fields1,)), (step2, common2, (fields2,)) = groups
+            return [(((b + step1 * (f1 - half)) + common1) + step2 * (f2 - half)) + common2
+                    for b, f1, f2 in zip(self.bias, fields1, fields2, strict=True)]
+        total = list(self.bias)
+        for step, common, chunks in groups:
+            for fields in chunks:
+                total = [t + step * (f - half) for t, f in zip(total, fields, strict=True)]
+            total = [t + common for t in total]
         return total
 
     def _packed_int(self, j: int) -> int:
