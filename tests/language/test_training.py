@@ -129,6 +129,27 @@ def test_a_knowledge_base_about_something_else_calibrates_itself(plants) -> None
         assert engine.match(text, lang).decision != "answer", text
 
 
+@pytest.mark.parametrize(("wrong_cost", "expected"), [(2.0, 2 / 3), (1.0, 1 / 2)])
+def test_the_answer_threshold_is_where_answering_stops_paying(wrong_cost: float, expected: float) -> None:
+    # Held-out questions whose chance of being answered right is a known curve of
+    # their score: answering one right saves a miss, answering it wrong costs
+    # ``wrong_cost`` more, so the threshold the calibration picks is the confidence at
+    # which both are equal, wrong_cost / (1 + wrong_cost) (session 5: on CLINC150's test
+    # split and on the eval set the shipped threshold sits there too).
+    import numpy as np
+
+    from smassist.language import training
+
+    rng = np.random.default_rng(5)
+    scores = rng.uniform(-3, 3, 6000)
+    right = rng.uniform(size=scores.size) < 1 / (1 + np.exp(-2 * scores))
+    held = [training.HeldOut("a" if r else "b", "example", "a", (float(x), float(n), 0.0, 1.0))
+            for x, r, n in zip(scores, right, rng.normal(size=scores.size), strict=True)]
+    calibration = training.calibrate(held, wrong_cost=wrong_cost)
+    assert calibration.answer == pytest.approx(expected, abs=0.05)
+    assert calibration.clarify <= calibration.answer
+
+
 def test_the_bundled_version_reports_its_own_cross_validated_figures(bundled: Engine) -> None:
     figures = bundled.calibration.figures
     assert figures["held_out"] >= 1000
