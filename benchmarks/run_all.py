@@ -456,6 +456,54 @@ one eval question apart, not changed this session.
 
 FOOTER = """## Where the time goes, and what was changed
 
+- **Session 5 (issue 13's speed targets; every reply, score and float unchanged)**:
+  *start-up*: the ~30 value classes a warm `smassist ask` imports were
+  `@dataclass(frozen=True, slots=True)`, and `dataclasses` builds each one at
+  import time (five or six generated methods compiled, the class made again for
+  its slots: ~0.6 ms a class here) after importing `inspect` (~6 ms): about 25 ms
+  of a 118 ms start. They are now `smassist.records.record` classes (the same
+  frozen slotted classes, one generated `__init__` each; equality, hash, repr and
+  pickling shared; `dataclasses.replace`/`fields`/`asdict` still work, importing
+  `dataclasses` only then), and a test pins that a warm ask imports neither
+  `dataclasses` nor `inspect`. *Match*: profiled per question (cProfile,
+  line_profiler, and the worst 5 % of each reply kind timed by phase in the
+  benchmark's own order, where cache misses double the cost of the same work):
+  postings are read through their id -> weight dicts instead of two array slices
+  a term, the first term's scores are made in C, stop words, crowded terms and
+  centroids add through C-level key intersections, phrase lookups start only at
+  words that begin a synonym phrase, the model adds both feature groups' fields to
+  the bias in one pass over Python floats (not `array` items), the blend takes the
+  similarity scores without sorting them, a question's tokens are read
+  once per ask (a 64-entry cache shared by the language detector, the index and
+  the model), and an unknown word's typo search is remembered per engine (as
+  stems already were). Checked bit for bit: every similarity, blend, model score,
+  candidate and coverage on 2,012 questions (the eval set, half the example
+  questions and shuffled cuts of them), every reply of the eval script with its
+  follow-ups, `smassist eval --json` and `kb check`'s cross-validated figures,
+  identical before and after (same trained model: `PYTHONHASHSEED=0` and numpy's
+  seed fixed, since `LinearSVC` and set order make each compile differ slightly).
+  *Replies*: what answering derives from a version alone is made once per version
+  (`smassist.kb.memo`, keyed by ids and languages, never by a question's text):
+  statistic views and their citation lines, composed answers per (entry,
+  language, kind, grounding), whether anything measures a platform or a quantity
+  (a decline's or "did you mean"'s `unmeasured_anywhere` went through every
+  statistic's label words), trends and their texts, a topic's figures, the
+  entries citing a figure; series words are matched by their first 7 letters
+  through a set instead of a scan; quantities through a phrase index.
+  Before -> after on the same machine (2-core Xeon, shared), this session:
+  `startup.py --profile` warm 5.13x (118 ms; load 1.9) -> 4.23x (89.6 ms; load
+  1.1); `latency.py` `Assistant.ask` p99 answer 1.07 -> 0.67 ms, "did you mean"
+  1.31 -> 0.93, decline 1.10 -> 0.55, trend 0.93 -> 0.58 (CPU p99 the same;
+  load 2.3 -> 1.1), `Engine.match` 0.81 -> 0.75 ms with the heavier model that
+  keeps every label's weight (landed meanwhile). The "did you mean" p99 is the
+  longest eval question (~250 characters, 45 terms, 465 character n-grams): the
+  work is linear in the question's length, and half of it now is the model's
+  n-gram look-ups, whose cache misses cost as much as the arithmetic.
+  Not kept: slicing character n-grams with `map(slice, ...)` (slower than the
+  set comprehension), `dict.update(zip(map(...)))` accumulation (slower for the
+  few postings a term has), the model's n-grams looked up as ids in one pass (no
+  gain), `gc.freeze()` after loading (the p99 did not move: the tail is work and
+  cache misses, not collections).
 - **Answering with the trained layer (session 4, issue 13)**, profiled with
   cProfile and line_profiler on the eval questions: the model's scoring was a
   Python loop over every (feature, label) pair kept (~190 features x ~5 labels a
