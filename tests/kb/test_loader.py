@@ -302,3 +302,80 @@ def test_out_of_scope_group_needs_a_question(tmp_path: Path) -> None:
     empty = 'out_of_scope:\n  - about: nothing\n    questions: {fr: []}\n'
     [problem] = problems_of(write_kb(tmp_path, out_of_scope=empty))
     assert problem.startswith("out_of_scope.yaml:3: the group 'nothing' has no question")
+
+
+# --- problems inside texts written over several lines ---------------------------------
+
+BLOCK_ANSWER = """\
+    answer:
+      fr: {style}
+        Première ligne de la réponse.
+        Deuxième ligne, {{{{ stat('stat-one') }}}} des entreprises.
+
+        Quatrième ligne après un blanc{mistake}.
+      en: "{{{{ stat('stat-one') }}}} of companies measure their ROI."
+"""
+
+
+def _with_block_answer(style: str, mistake: str) -> str:
+    """ENTRIES with the first entry's French answer written as a block over 4 lines (5-9)."""
+    before, after = ENTRIES.split("    answer:\n", 1)
+    after = after.split("\n", 2)[2]  # its two one-line answers
+    return before + BLOCK_ANSWER.format(style=style, mistake=mistake) + after
+
+
+@pytest.mark.parametrize("style", ["|", ">", "|-", ">-"])
+@pytest.mark.parametrize(("mistake", "expected"), [
+    (" {{ stat('stat-onne') }}", "answer (fr): unknown statistic 'stat-onne'"),
+    (" {{ stat('stat-one' }}", "answer (fr): template syntax error"),
+    (" {{ nothing }}", "answer (fr): template error: 'nothing' is undefined"),
+])
+def test_a_problem_inside_a_text_block_is_reported_at_its_own_line(
+        tmp_path: Path, style: str, mistake: str, expected: str) -> None:
+    entries = _with_block_answer(style, mistake)
+    assert entries.splitlines()[12].startswith("        Quatrième ligne")  # line 13
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=entries))
+    assert problem.startswith(f"roi.yaml:13: {expected}")
+
+
+def test_a_problem_in_a_wrapped_text_is_reported_where_it_is_written(tmp_path: Path) -> None:
+    entries = ENTRIES.replace(
+        "fr: \"{{ stat('stat-one') }} des entreprises mesurent leur ROI.\"",
+        "fr: \"{{ stat('stat-one') }} des entreprises\n        mesurent {{ stat('stat-two') }} leur ROI.\"")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=entries))
+    assert problem.startswith("roi.yaml:10: answer (fr): unknown statistic 'stat-two'")
+
+
+def test_a_text_line_indented_less_than_its_block_is_reported_at_that_line(tmp_path: Path) -> None:
+    entries = _with_block_answer("|", "").replace("        Quatrième ligne", "      Quatrième ligne")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=entries))
+    assert problem.startswith("roi.yaml:13: YAML syntax error")  # not the next line, 14
+    assert "indented as much as the text above it" in problem
+
+
+def test_a_text_line_read_as_a_field_is_named_as_such(tmp_path: Path) -> None:
+    # Indented less and holding ': ', the line reads as a field of 'answer'.
+    entries = _with_block_answer("|", " : la suite").replace("        Quatrième ligne", "      Quatrième ligne")
+    [problem] = problems_of(write_kb(tmp_path, entries__roi=entries))
+    assert problem.startswith("roi.yaml:13: unknown field 'Quatrième ligne après un blanc' in entries[1].answer")
+    assert "indent it as much as the text above it" in problem
+
+
+def test_bundled_block_answers_place_their_problems_on_their_lines(tmp_path: Path) -> None:
+    """The same through `smassist kb init`'s copy: a broken stat id in the second line of a
+    real `fr: |` answer is reported on that line."""
+    import shutil
+
+    root = tmp_path / "knowledge"
+    shutil.copytree(BUNDLED_KB, root)
+    path = next(p for p in sorted((root / "entries").glob("*.yaml")) if "fr: |\n" in p.read_text())
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    block = next(i for i, line in enumerate(lines) if line.rstrip().endswith("fr: |"))
+    second = block + 2  # 0-based index of the block's second line
+    assert lines[second].strip(), "the block has a second line"
+    lines[second] = lines[second].rstrip("\n") + " {{ stat('no-such-stat') }}\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError) as info:
+        loader.load(root)
+    [problem] = [p for p in info.value.problems if "no-such-stat" in p.message]
+    assert (Path(problem.file).name, problem.line) == (path.name, second + 1)

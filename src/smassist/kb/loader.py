@@ -88,8 +88,12 @@ _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq", "tag:yaml.org,2
 class _Lines:
     """Maps a path inside a YAML document (keys and list indexes) to its line."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self.by_path: dict[tuple[Any, ...], int] = {}
+        #: Texts written over several lines (``fr: |`` blocks, folded or wrapped ones): path ->
+        #: (first line, last line, both 0-based, style), to place a problem inside them.
+        self.texts: dict[tuple[Any, ...], tuple[int, int, str | None]] = {}
+        self.source = source
 
     def line(self, path: tuple[Any, ...]) -> int:
         while path:
@@ -97,6 +101,32 @@ class _Lines:
                 return self.by_path[path]
             path = path[:-1]
         return self.by_path.get((), 1)
+
+    def line_in_text(self, path: tuple[Any, ...], value: str, text_line: int | None = None,
+                     needle: str | None = None) -> int:
+        """The file line of a problem inside the text at ``path`` (``value``, as read): its
+        ``text_line``-th line (1-based), or the first line holding ``needle``; the text's own
+        line when it is on one line or the problem cannot be placed."""
+        span = self.texts.get(path)
+        if span is None:
+            return self.line(path)
+        first, last, style = span
+        lines = self.source.splitlines()
+        written = range(first, min(last, len(lines) - 1) + 1)
+        if style == "|" and text_line is not None:  # a literal block keeps its lines as written
+            return min(first + 1 + text_line, last + 1)
+        if needle:
+            for i in written:
+                if needle in lines[i]:
+                    return i + 1
+        value_lines = value.split("\n")
+        if text_line is not None and 1 <= text_line <= len(value_lines):
+            # A folded or wrapped text joins lines: find where that line of it begins.
+            head = value_lines[text_line - 1].strip()[:20]
+            for i in written:
+                if head and head in lines[i]:
+                    return i + 1
+        return self.line(path)
 
 
 def _to_data(
@@ -140,6 +170,8 @@ def _to_data(
             _to_data(item, loader, (*path, index), lines, problems, file)
             for index, item in enumerate(node.value)
         ]
+    if node.start_mark.line != node.end_mark.line or node.style in ("|", ">"):
+        lines.texts[path] = (node.start_mark.line, node.end_mark.line, node.style)
     return loader.construct_object(node, deep=True)
 
 
@@ -147,7 +179,6 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _read_yaml(path: Path, file: str, problems: list[Problem]) -> tuple[Any, _Lines] | None:
-    lines = _Lines()
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -158,6 +189,7 @@ def _read_yaml(path: Path, file: str, problems: list[Problem]) -> tuple[Any, _Li
         return None
     # libyaml's parser when PyYAML has it: same nodes and marks, about 25x faster than
     # the pure-Python one (a cold `smassist ask` spent most of its time here).
+    lines = _Lines(text)
     loader = _LOADER(text)
     try:
         node = loader.get_single_node()
@@ -167,15 +199,21 @@ def _read_yaml(path: Path, file: str, problems: list[Problem]) -> tuple[Any, _Li
         data = _to_data(node, loader, (), lines, problems, file)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
         what = exc.problem or "invalid YAML"
         hint = ""
-        if "tab" in what.lower():
+        if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+            # Noticed on the line after; the line to fix is the one read as a key (often a
+            # line of a `fr: |` text indented less than the text above it).
+            mark = exc.context_mark
+            hint = (" on this line, read as a field name (a field is 'name: value'; a line of "
+                    "a text must be indented as much as the text above it)")
+        elif "tab" in what.lower():
             hint = " (use spaces, not tabs, to indent)"
         elif "mapping values are not allowed" in what:
             hint = " (a text containing ': ' must be put in quotes)"
         elif "could not find expected ':'" in what or "expected <block end>" in what:
             hint = " (check the indentation of this line and the one before)"
+        line = mark.line + 1 if mark else 1
         problems.append(Problem(file, line, f"YAML syntax error: {what}{hint}"))
         return None
     except yaml.YAMLError as exc:
@@ -197,9 +235,12 @@ def _pydantic_problems(
         if kind == "missing":
             message = f"missing field '{loc[-1]}'" + (f" in {_describe_loc(loc[:-1])}" if loc[:-1] else "")
         elif kind == "extra_forbidden":
-            message = f"unknown field '{loc[-1]}'" + (
+            name = str(loc[-1])
+            hint = (" (a line of text read as a field: indent it as much as the text above it)"
+                    if " " in name.strip() else " (misspelt? see the schema for the allowed fields)")
+            message = f"unknown field '{_shorten(name)}'" + (
                 f" in {_describe_loc(loc[:-1])}" if loc[:-1] else ""
-            ) + " (misspelt? see the schema for the allowed fields)"
+            ) + hint
         elif kind == "literal_error":
             message = f"{where}: {error['msg'].replace('Input should be', 'must be')}, got {error['input']!r}"
         else:
@@ -210,6 +251,10 @@ def _pydantic_problems(
                 message += "; YAML reads yes/no/on/off as true/false: put the word in quotes"
         problems.append(Problem(file, lines.line(loc), message))
     return problems
+
+
+def _shorten(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _describe_loc(loc: tuple[Any, ...]) -> str:
@@ -337,6 +382,12 @@ class _Builder:
 
     def report(self, parsed: _Parsed, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(Problem(parsed.file, parsed.lines.line(path), message))
+
+    def report_in_text(self, parsed: _Parsed, path: tuple[Any, ...], value: str, message: str,
+                       error: _TemplateProblem) -> None:
+        """A problem inside a text, at the line of the text it is on (not the ``fr: |`` line)."""
+        line = parsed.lines.line_in_text(path, value, error.line, error.needle)
+        self.problems.append(Problem(parsed.file, line, message))
 
     def unique(self, items: list[tuple[_Parsed, tuple[Any, ...], str]], kind: str) -> dict[str, tuple[_Parsed, tuple[Any, ...]]]:
         seen: dict[str, tuple[_Parsed, tuple[Any, ...]]] = {}
@@ -604,17 +655,19 @@ class _Builder:
                 template = getattr(entry.answer, lang)
                 rendered, used, error = renderer.render(template, lang)
                 if error:
-                    self.report(parsed, (*path, "answer", lang), f"answer ({lang}): {error}")
+                    self.report_in_text(parsed, (*path, "answer", lang), template,
+                                        f"answer ({lang}): {error}", error)
                     continue
                 answers[lang] = rendered
                 cited.extend(s for s in used if s not in cited)
             openings: dict[str, dict[str, str]] = {}
             for kind, opening in entry.openings.items():
                 for lang in LANGS:
-                    rendered, used, error = renderer.render(getattr(opening, lang), lang)
+                    template = getattr(opening, lang)
+                    rendered, used, error = renderer.render(template, lang)
                     if error:
-                        self.report(parsed, (*path, "openings", kind, lang),
-                                    f"opening '{kind}' ({lang}): {error}")
+                        self.report_in_text(parsed, (*path, "openings", kind, lang), template,
+                                            f"opening '{kind}' ({lang}): {error}", error)
                         continue
                     openings.setdefault(kind, {})[lang] = rendered
                     cited.extend(s for s in used if s not in cited)
@@ -744,14 +797,15 @@ class _TemplateRenderer:
         self.env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False,
                                         keep_trailing_newline=False)
 
-    def render(self, template: str, lang: str) -> tuple[str, list[str], str | None]:
+    def render(self, template: str, lang: str) -> tuple[str, list[str], _TemplateProblem | None]:
         from jinja2 import TemplateError, TemplateSyntaxError
 
         used: list[str] = []
 
         def lookup(stat_id: object) -> StatisticInfo:
             if not isinstance(stat_id, str) or stat_id not in self.stats:
-                raise _TemplateRefError(f"unknown statistic '{stat_id}'{_closest(str(stat_id), self.stats)}")
+                raise _TemplateRefError(f"unknown statistic '{stat_id}'{_closest(str(stat_id), self.stats)}",
+                                        str(stat_id))
             if stat_id not in used:
                 used.append(stat_id)
             return self.stats[stat_id]
@@ -765,15 +819,41 @@ class _TemplateRenderer:
         try:
             text = self.env.from_string(template).render(**functions)
         except TemplateSyntaxError as exc:
-            return "", used, f"template syntax error on its line {exc.lineno}: {exc.message}"
+            return "", used, _TemplateProblem(f"template syntax error: {exc.message}", exc.lineno)
         except _TemplateRefError as exc:
-            return "", used, str(exc)
+            return "", used, _TemplateProblem(str(exc), _template_line(exc), exc.name)
         except TemplateError as exc:
-            return "", used, f"template error: {exc.message or exc}"
+            return "", used, _TemplateProblem(f"template error: {exc.message or exc}", _template_line(exc))
         except Exception as exc:  # a template is admin input: any failure is a report, not a crash
-            return "", used, f"template error: {exc}"
+            return "", used, _TemplateProblem(f"template error: {exc}", _template_line(exc))
         return text.strip(), used, None
 
 
 class _TemplateRefError(Exception):
-    pass
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
+@dataclass(frozen=True, slots=True)
+class _TemplateProblem:
+    """What is wrong with a template, and where in it (its 1-based line, a word on that line)."""
+
+    message: str
+    line: int | None = None
+    needle: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The template line an error was raised at: Jinja rewrites a render error's traceback so
+    that the template's own frames carry its line numbers."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
