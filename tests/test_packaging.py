@@ -100,3 +100,34 @@ def test_wheel_installs_with_the_platform_extras_and_serve_runs(wheel: Path, tmp
         run = subprocess.run([str(smassist), "serve", platform], capture_output=True, text=True,
                              env=env, cwd=tmp_path, timeout=120)
         assert run.returncode == 2 and variable in run.stderr and "pip install" not in run.stderr, run.stderr
+
+
+def _pyproject() -> dict:
+    import tomllib
+
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_every_package_is_listed_once_and_every_listed_package_exists() -> None:
+    listed = _pyproject()["tool"]["setuptools"]["packages"]
+    assert len(listed) == len(set(listed)), sorted(p for p in listed if listed.count(p) > 1)
+    on_disk = {".".join(p.parent.relative_to(REPO / "src").parts)
+               for p in (REPO / "src" / "smassist").rglob("__init__.py")}
+    assert set(listed) == on_disk | {"smassist.knowledge"}
+
+
+def test_no_requirement_is_given_twice() -> None:
+    """An extra repeating a core requirement (or another extra's) is one more bound to keep in step."""
+    import re
+
+    project = _pyproject()["project"]
+
+    def name(requirement: str) -> str:
+        return re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+    core = [name(r) for r in project["dependencies"]]
+    assert len(core) == len(set(core))
+    for extra, requirements in project["optional-dependencies"].items():
+        own = [name(r) for r in requirements if not r.startswith("smassist[")]
+        assert len(own) == len(set(own)), extra
+        assert not set(own) & set(core), f"[{extra}] repeats core requirements: {set(own) & set(core)}"
