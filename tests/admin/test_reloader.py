@@ -8,7 +8,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from smassist.admin import commands as admin
 from smassist.admin.reloader import Watcher, reload_now, start_watcher
 from smassist.answering.assistant import Assistant
-from smassist.answering.reply import Reply
+from tests.support.reloading import asking, wait_for, write
 
 QUESTION = "Combien d'entreprises mesurent leur ROI ?"
 MARKER = "Marqueur de la version B."
@@ -38,27 +37,6 @@ entries:
       en: Choose the tool your teams already use.
 """
 
-_clock = [time.time_ns()]
-
-
-def write(path: Path, text: str) -> None:
-    """Replace a file as an editor does, with a modification time that always moves."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    _clock[0] = max(_clock[0] + 10_000_000, time.time_ns())
-    os.utime(path, ns=(_clock[0], _clock[0]))
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
-
-
 @pytest.fixture
 def roi_file(kb_copy: Path) -> Path:
     return kb_copy / "entries" / "roi.yaml"
@@ -72,46 +50,30 @@ def version_b(text: str) -> str:
 
 
 def test_reload_under_concurrent_questions_serves_whole_versions(kb_copy: Path, roi_file: Path) -> None:
-    # Askers pause a millisecond between questions, as a server waits on its
-    # network: without it, on a two-core CI machine, several threads spinning
-    # on the engine starve the watcher of the GIL and a reload takes minutes.
     assistant = Assistant.load(kb_copy, use_cache=False)
     original = roi_file.read_text(encoding="utf-8")
     version_a = assistant.kb.version
-    replies: list[Reply] = []
-    errors: list[BaseException] = []
-    stop = threading.Event()
 
-    def asker() -> None:
-        while not stop.is_set():
-            try:
-                replies.append(assistant.ask(QUESTION, conversation=f"t{threading.get_ident()}"))
-            except BaseException as exc:
-                errors.append(exc)
-            time.sleep(0.001)
+    def has_marker() -> bool:
+        return MARKER in assistant.kb.entries["roi-measurement"].answer["fr"]
 
     watcher = start_watcher(assistant, interval=0.02, debounce=0.05)
-    threads = [threading.Thread(target=asker) for _ in range(4)]
-    for t in threads:
-        t.start()
     try:
-        versions = {version_a}
-        for text in (version_b(original), original, version_b(original)):
-            write(roi_file, text)
-            assert wait_for(lambda t=text: MARKER in assistant.kb.entries["roi-measurement"].answer["fr"]
-                            if MARKER in t else MARKER not in assistant.kb.entries["roi-measurement"].answer["fr"],
-                            timeout=60)
-            versions.add(assistant.kb.version)
-            time.sleep(0.05)  # questions on this version too
+        with asking(assistant, QUESTION, threads=4, conversations=True) as asked:
+            versions = {version_a}
+            for text in (version_b(original), original, version_b(original)):
+                write(roi_file, text)
+                wanted = MARKER in text
+                assert wait_for(lambda wanted=wanted: has_marker() == wanted, timeout=60)
+                versions.add(assistant.kb.version)
+                time.sleep(0.05)  # questions on this version too
     finally:
-        stop.set()
-        for t in threads:
-            t.join()
         watcher.stop()
 
-    assert not errors
+    assert not asked.errors
     assert len(versions) == 2
     version_b_hash = (versions - {version_a}).pop()
+    replies = [reply for _, reply in asked.replies]
     assert {r.version for r in replies} == {version_a, version_b_hash}
     for reply in replies:
         assert reply.kind == "answer"

@@ -245,12 +245,11 @@ def test_a_reload_trains_in_the_background_while_the_previous_version_answers(kb
     # A new example question changes what the model is trained on, so the reload
     # really trains (no memo); meanwhile every question gets a whole answer from
     # the previous version, and answering never stops for the training's length.
-    import threading
     import time
 
     from smassist.admin.reloader import start_watcher
     from smassist.answering.assistant import Assistant
-    from tests.admin.test_reloader import wait_for, write
+    from tests.support.reloading import asking, wait_for, write
 
     assistant = Assistant.load(kb_copy, use_cache=False)
     version_a, engine_a = assistant.kb.version, assistant.state.engine
@@ -260,35 +259,20 @@ def test_a_reload_trains_in_the_background_while_the_previous_version_answers(kb
     head, sep, tail = text.partition("      fr:\n")
     assert sep
     edited = head + sep + "        - Quel bénéfice mesurable tirer d'une page entreprise bien animée ?\n" + tail
-    timeline: list[tuple[float, str, str]] = []
-    errors: list[BaseException] = []
-    stop = threading.Event()
-
-    def asker() -> None:
-        while not stop.is_set():
-            try:
-                reply = assistant.ask("Combien d'entreprises mesurent leur ROI ?")
-                timeline.append((time.monotonic(), reply.version, reply.kind))
-            except BaseException as exc:
-                errors.append(exc)
-            time.sleep(0.001)
 
     watcher = start_watcher(assistant, interval=0.05, debounce=0.05)
-    threads = [threading.Thread(target=asker) for _ in range(2)]
-    for t in threads:
-        t.start()
     try:
-        time.sleep(0.2)
-        written = time.monotonic()
-        write(roi, edited)
-        assert wait_for(lambda: assistant.kb.version != version_a, timeout=120)
-        swapped = time.monotonic()
-        time.sleep(0.2)
+        with asking(assistant, "Combien d'entreprises mesurent leur ROI ?", threads=2) as asked:
+            time.sleep(0.2)
+            written = time.monotonic()
+            write(roi, edited)
+            assert wait_for(lambda: assistant.kb.version != version_a, timeout=120)
+            swapped = time.monotonic()
+            time.sleep(0.2)
     finally:
-        stop.set()
-        for t in threads:
-            t.join()
         watcher.stop()
+    errors = asked.errors
+    timeline = [(t, reply.version, reply.kind) for t, reply in asked.replies]
     assert not errors
     engine_b = assistant.state.engine
     assert engine_b.model is not None and engine_b.model is not engine_a.model

@@ -282,14 +282,7 @@ class BotAPIStandIn:
         photo = params.get("photo")
         if not isinstance(photo, bytes) or not photo:
             raise _BadRequest("there is no photo in the request")
-        caption = params.get("caption", "")
-        if params.get("parse_mode") == "HTML" and caption:
-            problem = html_problem(caption)
-            if problem:
-                raise _BadRequest(f"can't parse entities: {problem}")
-            caption = visible_text(caption)
-        if len(caption.encode("utf-16-le")) // 2 > 1024:
-            raise _BadRequest("message caption is too long")
+        caption = self._shown(params.get("caption", ""), params, 1024, "message caption is too long")
         self._check_keyboard(params)
         return {"message_id": next(self._message_ids), "date": int(time.time()),
                 "chat": {"id": int(params["chat_id"]), "type": "private"}, "from": BOT_USER,
@@ -321,14 +314,21 @@ class BotAPIStandIn:
         text = params.get("text", "")
         if not text.strip():
             raise _BadRequest("message text is empty")
-        if params.get("parse_mode") == "HTML":
+        self._shown(text, params, 4096, "message is too long")
+        self._check_keyboard(params)
+
+    @staticmethod
+    def _shown(text: str, params: dict[str, Any], limit: int, too_long: str) -> str:
+        """``text`` as a chat shows it: its HTML parsed (refused as Telegram does when broken),
+        at most ``limit`` UTF-16 code units."""
+        if params.get("parse_mode") == "HTML" and text:
             problem = html_problem(text)
             if problem:
                 raise _BadRequest(f"can't parse entities: {problem}")
             text = visible_text(text)
-        if len(text.encode("utf-16-le")) // 2 > 4096:
-            raise _BadRequest("message is too long")
-        self._check_keyboard(params)
+        if len(text.encode("utf-16-le")) // 2 > limit:
+            raise _BadRequest(too_long)
+        return text
 
     @staticmethod
     def _check_keyboard(params: dict[str, Any]) -> None:
