@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from smassist.cli import main
+from tests.conftest import BUNDLED_KB
 from tests.kb.test_loader import write_kb
 
 
@@ -133,6 +134,16 @@ def test_a_warm_ask_with_the_log_off_loads_neither_the_store_nor_a_hash_library(
     # With the log on (the default), the store is used: the check above can fail.
     assert "smassist.admin.store" in modules_loaded_on_a_warm_start(
         code, ("smassist.admin.store",), SMASSIST_DB=str(tmp_path / "log.sqlite3"))
+
+
+def test_a_warm_ask_with_the_trained_layer_imports_none_of_the_training_libraries(tmp_path: Path) -> None:
+    """numpy, scipy and scikit-learn (~270 MB, ~0.5 s to import) fit a version; answering from
+    the compiled cache needs none of them (benchmarks/README.md, Dependencies)."""
+    code = ("from smassist.cli import main; main(['ask', '--kb', " + repr(str(BUNDLED_KB)) + ", 'ROI ?']); "
+            "from smassist.answering.assistant import Assistant; "
+            "assert Assistant.load(" + repr(str(BUNDLED_KB)) + ").state.engine.model is not None")
+    assert modules_loaded_on_a_warm_start(code, ("numpy", "scipy", "sklearn", "joblib"), SMASSIST_DB="off",
+                                          SMASSIST_CACHE_DIR=str(tmp_path / "cache")) == []
 
 
 def test_kb_option_works_before_or_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
