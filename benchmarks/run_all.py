@@ -239,9 +239,11 @@ def readme() -> str:
         parts.append(section(
             f"Through the channels ({channels['questions']} in-scope eval questions)", channels,
             table(["path", "p50 ms", "p99 ms", "added p50 ms", "answers/s one at a time", "answers/s burst"], rows),
-            "Slack: signed events to the real bolt app's `/slack/events`, answers received by the stand-in "
-            "Web API. Telegram: the real python-telegram-bot application polling the stand-in Bot API. "
-            "Stand-ins from `tests/support/`, on 127.0.0.1."))
+            "Slack: signed events to the real bolt app's `/slack/events` on the aiohttp front, as "
+            "`serve slack` runs it in HTTP mode (events acknowledged first, answering threads taking "
+            "turns, a 1 ms switch interval); an answer counts when the stand-in Web API receives its "
+            "`chat.postMessage`. Telegram: the real python-telegram-bot application polling the "
+            "stand-in Bot API. Stand-ins from `tests/support/`, on 127.0.0.1."))
     parts.append(FOOTER)
     return "\n".join(parts)
 
@@ -371,13 +373,15 @@ python benchmarks/multi_instance.py    # two instances on one PostgreSQL vs one 
 ```
 
 `run_all.py` runs the first five and writes this README from `benchmarks/results/*.json`
-(`--only NAME,...`, `--readme-only`); sections written by hand (serving) are kept.
+(`--only NAME,...`, `--readme-only`); sections written by hand (serving, several
+instances, dependencies) are kept.
 
-Baselines (`baselines.py`; scikit-learn and numpy come from the `bench` extra,
-smassist never imports them): rapidfuzz `process.extractOne` over every example
-question (scorer chosen on validation among token_set_ratio, token_sort_ratio,
-ratio, WRatio, QRatio); TF-IDF word 1-2-grams and character 2-5-grams, each with
-nearest neighbour (cosine), LogisticRegression and LinearSVC; Okapi BM25 alone.
+Baselines (`baselines.py`, on scikit-learn and numpy, which smassist depends on to
+fit a version's trained layer; answering never imports them): rapidfuzz
+`process.extractOne` over every example question (scorer chosen on validation among
+token_set_ratio, token_sort_ratio, ratio, WRatio, QRatio); TF-IDF word 1-2-grams and
+character 2-5-grams, each with nearest neighbour (cosine), LogisticRegression and
+LinearSVC; Okapi BM25 alone.
 
 The tables below were produced by `python benchmarks/run_all.py`; the machine
 and the exact command are under each table. The machine is shared: wall-clock
