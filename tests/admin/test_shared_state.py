@@ -23,6 +23,7 @@ from smassist.answering.assistant import Assistant
 from smassist.settings import Settings
 from smassist.state import MemoryDeliveries, MemoryNotices, SharedState, StateConfigError
 from smassist.state.factory import open_state
+from tests.support.instances import wait_until
 from tests.support.tcp_proxy import TcpProxy
 
 QUESTION = "Combien d'entreprises mesurent leur ROI ?"
@@ -369,14 +370,16 @@ def test_database_down_questions_answered_logged_once_and_log_resumes(
             assert all(r.kind == "answer" for r in during)
             assert (follow.kind, follow.entry) == ("sources", before.entry)
             proxy.restore()
-            time.sleep(0.5)
+            # Polled, not slept: on CI's busy cores the reconnection and the writer's
+            # flush of what the outage held back can take longer than half a second.
+            wait_until(state.ready, 30, "the database reachable again")
             after = assistant.ask(QUESTION, conversation="c", user="U1")
-            assert state.ready()
-            logged = {r.reply_id for r in state.store.questions()}  # type: ignore[union-attr]
+            wanted = {before.id, after.id, follow.id, *(r.id for r in during)}
+            wait_until(lambda: wanted <= {r.reply_id for r in state.store.questions()},  # type: ignore[union-attr]
+                       30, "every question of the outage in the shared log")
         warnings = [r.getMessage() for r in caplog.records if r.name == "smassist.postgres"]
         assert len([w for w in warnings if "unreachable" in w]) == 1, warnings
         assert len([w for w in warnings if "reachable again" in w]) == 1, warnings
-        assert {before.id, after.id, follow.id, *(r.id for r in during)} <= logged
     finally:
         proxy.close()
 
@@ -396,8 +399,6 @@ def test_a_turn_cut_in_the_middle_leaves_the_database_down_until_it_answers_agai
         assert state.conversations.get("telegram:5").entry == "roi-measurement"  # its own copy
         proxy.restore()
         db.retry_after = 0.0  # type: ignore[union-attr]
-        from tests.support.instances import wait_until
-
         wait_until(state.ready, 30, "the database reachable again")
         assert not db.down  # type: ignore[union-attr]
     finally:
