@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from smassist.records import field, record
+from smassist.records import field, field_names, record
 
 
 @record
@@ -92,6 +92,7 @@ def test_pickle_copy_and_the_dataclasses_functions_work() -> None:
     assert copy.copy(item) == item and copy.deepcopy(item) == item
     assert dataclasses.is_dataclass(item) and dataclasses.is_dataclass(Item)
     assert [f.name for f in dataclasses.fields(item)] == [f.name for f in dataclasses.fields(Same)]
+    assert field_names(Item) == tuple(Same.__dataclass_fields__) == tuple(Item.__dataclass_fields__)
     assert dataclasses.asdict(item) == {"name": "a", "count": 1, "tags": {"k": "v"}, "made": item.made}
     changed = dataclasses.replace(item, count=5)
     assert changed == Item("a", 5, {"k": "v"}, item.made) and changed.tags is item.tags
@@ -107,11 +108,14 @@ def test_a_default_before_a_required_field_is_refused_as_by_dataclasses() -> Non
             second: int
 
 
-def test_a_warm_ask_imports_neither_dataclasses_nor_inspect(tmp_path: Path) -> None:
-    """Building dataclasses at import time cost a fifth of a warm ``smassist ask`` (issue 13)."""
+@pytest.mark.parametrize("log", ["off", "sqlite"])
+def test_a_warm_ask_imports_neither_dataclasses_nor_inspect(tmp_path: Path, log: str) -> None:
+    """Building dataclasses at import time cost a fifth of a warm ``smassist ask`` (issue 13),
+    with the question log off and with it on (the default, a SQLite file)."""
     code = ("from smassist.cli import main; main(['ask', 'ROI ?']); import sys; "
             "print(json.dumps(sorted(m for m in ('dataclasses', 'inspect') if m in sys.modules)), file=sys.stderr)")
-    env = {**os.environ, "SMASSIST_DB": "off", "SMASSIST_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "SMASSIST_DB": "off" if log == "off" else str(tmp_path / "log.sqlite3"),
+           "SMASSIST_CACHE_DIR": str(tmp_path / "cache")}
     subprocess.run([sys.executable, "-c", "import json; " + code], check=True, capture_output=True, env=env)
     warm = subprocess.run([sys.executable, "-c", "import json; " + code], check=True, capture_output=True,
                           text=True, env=env)

@@ -32,7 +32,7 @@ from __future__ import annotations
 from operator import attrgetter
 from typing import Any
 
-__all__ = ["field", "record"]
+__all__ = ["field", "field_names", "record"]
 
 _set = object.__setattr__
 
@@ -61,6 +61,12 @@ class _HasFactory:
 
 
 _HAS_FACTORY = _HasFactory()
+
+
+def field_names(cls: type) -> tuple[str, ...]:
+    """A record's field names, in order (``tuple(cls.__dataclass_fields__)`` without importing
+    ``dataclasses``)."""
+    return cls.__dict__["__record_fields__"]
 
 
 def record(cls: type | None = None, /, *, frozen: bool = True) -> Any:

@@ -27,12 +27,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from smassist import metrics
+from smassist.records import field, field_names, record
 from smassist.settings import Settings, current
 
 if TYPE_CHECKING:
@@ -92,7 +92,7 @@ CREATE INDEX IF NOT EXISTS clicks_reply ON clicks (reply_id);
 """
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class QuestionRecord:
     """One logged question with what followed it."""
 
@@ -132,7 +132,7 @@ class QuestionRecord:
 
 
 #: Column order of ``smassist log export --csv``.
-EXPORT_FIELDS = tuple(QuestionRecord.__dataclass_fields__)
+EXPORT_FIELDS = field_names(QuestionRecord)
 
 
 class QuestionStore(Protocol):
