@@ -495,8 +495,9 @@ FOOTER = """## Where the time goes, and what was changed
   entries citing a figure; series words are matched by their first 7 letters
   through a set instead of a scan; quantities through a phrase index.
   Before -> after on the same machine (2-core Xeon, shared), this session:
-  `startup.py --profile` warm 5.13x (118 ms; load 1.9) -> 4.23x (89.6 ms; load
-  1.1); `latency.py` `Assistant.ask` p99 answer 1.07 -> 0.67 ms, "did you mean"
+  `startup.py --profile` warm 5.13x (118 ms; load 1.9) -> 4.20x (91.9 ms; load
+  0.9), with the question log on 5.46x -> 4.65x (its `QuestionRecord` is a record
+  too); `latency.py` `Assistant.ask` p99 answer 1.07 -> 0.67 ms, "did you mean"
   1.31 -> 0.93, decline 1.10 -> 0.55, trend 0.93 -> 0.58 (CPU p99 the same;
   load 2.3 -> 1.1), `Engine.match` 0.81 -> 0.75 ms with the heavier model that
   keeps every label's weight (landed meanwhile). The "did you mean" p99 is the
