@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from smassist.kb.runtime import LANGS, KnowledgeBase
@@ -74,15 +76,11 @@ def find_confusables(kb: KnowledgeBase, folds: int = CONFUSABLE_FOLDS) -> tuple[
     leaving out a whole entry per build (~4.2 s) leaves the question nothing
     right to match; leaving out one question per build would take ~3 minutes.
     """
-    from smassist.language.engine import Engine, texts_of
+    from smassist.language.engine import Engine, examples_of, texts_of
 
     texts = texts_of(kb)  # titles and answers are never held out: they are not questions
-    examples: list[tuple[str, str, str]] = []
-    fold_of: list[int] = []
-    for entry in kb.entries.values():
-        own = [(entry.id, lang, q) for lang in LANGS for q in entry.questions[lang]]
-        examples.extend(own)
-        fold_of.extend(i % folds for i in range(len(own)))
+    examples = examples_of(kb)  # entry by entry, so an entry's examples are dealt from fold 0
+    fold_of = [i % folds for _, own in groupby(examples, key=itemgetter(0)) for i, _ in enumerate(own)]
     checkable = {e.id for e in kb.entries.values() if sum(len(q) for q in e.questions.values()) > 1}
     flagged: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     checked = 0
