@@ -5,6 +5,8 @@ Every question here is written for these tests (not taken from an evaluation set
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from smassist import Assistant
@@ -64,6 +66,29 @@ def test_unmeasured_year_is_said_uncovered_first(assistant: Assistant) -> None:
     assert reply.entry == "roi-measurement"
     assert first_sentence(reply.text).startswith("Les articles n'ont pas de chiffre de 2021")
     assert "year-2021" in reply.uncovered
+
+
+@pytest.mark.parametrize("question", [
+    "le social selling dans les boites en 2023, ca donne quoi",  # no kind phrase in it
+    "social selling at companies in 2030?",
+])
+def test_year_after_every_figure_is_said_uncovered_whatever_the_kind(assistant: Assistant,
+                                                                    question: str) -> None:
+    # A year later than the knowledge base's last dated figure is a time the articles
+    # cannot speak of: their older figures must not read as the answer about it.
+    reply = assistant.ask(question)
+    assert reply.kind == "answer" and reply.question_kind is None
+    year = re.search(r"\b20\d\d\b", question).group()
+    lead = first_sentence(reply.text)
+    assert lead.startswith(("Les articles n'ont pas de chiffre de " + year,
+                            "The articles have no figure from " + year)) and "%" not in lead
+    assert f"year-{year}" in reply.uncovered
+
+
+def test_year_the_figures_cover_is_not_said_uncovered_on_a_recommendation(assistant: Assistant) -> None:
+    reply = assistant.ask("notre charte date de 2015, on la refait ?")
+    assert reply.kind == "answer" and "year-2015" not in reply.uncovered
+    assert "2015" not in first_sentence(reply.text)
 
 
 def test_covered_country_is_answered_with_its_figure_first(assistant: Assistant) -> None:

@@ -106,7 +106,9 @@ def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,
     A figure, comparison or trend question (or a follow-up such as "et en 2017 ?")
     is checked for everything it names; other questions only for platforms,
     countries, companies and company sizes: "notre charte date de 2015, on la
-    refait ?" is not a question about 2015's figures.
+    refait ?" is not a question about 2015's figures. A year later than every
+    dated figure of the knowledge base is checked for every kind: the articles
+    cannot speak of it, and their older figures must not read as its answer.
     """
     found = [e for e in named_entities(kb.vocabulary, question) if e.grounded]
     quantity = asked_quantity(kb.vocabulary, question)
@@ -115,7 +117,19 @@ def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,
         found.insert(0, quantity)
     if reask or kind in FIGURE_KINDS:
         return found
-    return [e for e in found if e.kind in (*SPECIFIC_ENTITIES, "quantity")]
+    # A year after every dated figure of the knowledge base is checked whatever the
+    # kind: "social selling en 2020 ?" must not get 2016-2018's figures as its answer.
+    latest = latest_year(kb)
+    return [e for e in found if e.kind in (*SPECIFIC_ENTITIES, "quantity")
+            or (e.kind == "year" and latest is not None and int(e.names[0]) > latest)]
+
+
+def latest_year(kb: KnowledgeBase) -> int | None:
+    """The year of the knowledge base's most recent dated figure (None: none is dated)."""
+    seen = memo(kb, "latest_year")
+    if "year" not in seen:
+        seen["year"] = max((s.year for s in kb.statistics.values() if s.year is not None), default=None)
+    return seen["year"]
 
 
 def ground(kb: KnowledgeBase, entry: EntryInfo, entities: list[EntityInfo], lang: str) -> Grounding:
