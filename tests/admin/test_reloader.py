@@ -244,3 +244,48 @@ def test_chat_picks_up_an_edit_without_restart(kb_copy: Path, roi_file: Path, tm
     assert out.count(MARKER) == 1, err
     assert out.index(MARKER) > out.index("ROI")
     assert "reloaded" in err and "Traceback" not in err
+
+
+_RELOAD_IN_A_SERVER = """
+import json, resource, sys
+from pathlib import Path
+from smassist.admin.reloader import reload_now
+from smassist.answering.assistant import Assistant
+
+kb = Path(sys.argv[1])
+assistant = Assistant.load(kb)  # a warm start: read from the compiled cache
+roi = kb / "entries" / "roi.yaml"
+head, sep, tail = roi.read_text(encoding="utf-8").partition("      fr:\\n")
+roi.write_text(head + sep + "        - Quel gain chiffré tirer d'une page entreprise animée ?\\n" + tail,
+               encoding="utf-8")
+outcome = reload_now(assistant)
+reply = assistant.ask("Combien d'entreprises mesurent leur ROI ?")
+print(json.dumps({"changed": outcome.changed, "version": assistant.kb.version,
+                  "trained": assistant.state.engine.model is not None, "entry": reply.entry,
+                  "heavy": sorted(m for m in ("numpy", "scipy", "sklearn") if m in sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_live_edit_is_trained_in_a_child_process_so_a_server_stays_small(
+        kb_copy: Path, tmp_path: Path, cache: str) -> None:
+    # A server keeps what it imports for its whole life: training at each edit in its
+    # own process would keep numpy, scipy and scikit-learn (some 150 MB) resident.
+    import json
+
+    env = {**os.environ, "SMASSIST_CACHE_DIR": str(tmp_path / "cache"), "SMASSIST_DB": "off"}
+    if cache == "off":
+        env["SMASSIST_NO_CACHE"] = "1"
+    else:
+        subprocess.run([sys.executable, "-m", "smassist", "ask", "--kb", str(kb_copy), "roi ?"],
+                       env=env, check=True, capture_output=True, timeout=300)  # warm the cache
+    run = subprocess.run([sys.executable, "-c", _RELOAD_IN_A_SERVER, str(kb_copy)], env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    assert seen["changed"] and seen["trained"] and seen["entry"] == "roi-measurement"
+    if cache == "on":
+        assert seen["heavy"] == []  # trained by the child, read back from the cache
+        assert len(list((tmp_path / "cache").glob("kb-*.pickle"))) == 2  # both versions cached
+    else:  # no cache to carry it: trained here, as before
+        assert "sklearn" in seen["heavy"]

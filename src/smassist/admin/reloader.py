@@ -30,6 +30,8 @@ from smassist.texts import scoped
 if TYPE_CHECKING:
     from smassist.answering.assistant import Assistant
     from smassist.kb.loader import Problem
+    from smassist.kb.runtime import KnowledgeBase
+    from smassist.language.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +69,6 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
     keeps answering. Safe to call from any thread (reloads are serialised).
     """
     from smassist.kb import loader
-    from smassist.language.engine import Engine
 
     lock = getattr(assistant, "reload_lock", None) or _fallback_lock
     with lock:
@@ -75,10 +76,13 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
         root = Path(current.root)
         before = fingerprint(root)
         try:
-            # Straight from the files, not the compiled cache; it is written
-            # below only when the files did not change during the read.
+            # Validated straight from the files; the engine is trained in a child
+            # process that writes the compiled cache (see _trained). A version
+            # trained here is cached only when the files did not change meanwhile.
             kb = loader.load(root)
-            engine = Engine(kb)
+            engine, trained_here = None, False
+            if kb.version != current.version:  # a touch, a reformatting: nothing to train
+                kb, engine, trained_here = _trained(root, kb)
         except loader.KnowledgeBaseError as exc:
             problems = tuple(exc.problems)
         except Exception as exc:  # an unreadable folder, a bug: report it, keep serving
@@ -96,14 +100,37 @@ def reload_now(assistant: Assistant) -> ReloadOutcome:
                                  current.summary(), problems)
         changed = kb.version != current.version
         metrics.RELOADS.inc(outcome="reloaded" if changed else "unchanged")
-        if changed:
+        if changed and engine is not None:
             assistant.swap(kb, engine)
             log.info("knowledge base reloaded: version %s (was %s)", kb.version[:12],
                      current.version[:12])
-            from smassist.language import compiled as cache
+            if trained_here:
+                from smassist.language import compiled as cache
 
-            cache.store(kb, engine)  # the next start-up reads it instead of rebuilding
+                cache.store(kb, engine)  # the next start-up reads it instead of rebuilding
         return ReloadOutcome(True, changed, kb.version[:12], current.version[:12], kb.summary())
+
+
+def _trained(root: Path, kb: KnowledgeBase) -> tuple[KnowledgeBase, Engine, bool]:
+    """``kb`` and its trained engine, trained in a child process when the cache can carry it.
+
+    Training imports numpy, scipy and scikit-learn and leaves their memory behind: a
+    server that trained in its own process at every edit would keep some 150 MB more
+    for the rest of its life. The child writes the compiled cache, this process reads
+    it. When the cache is off or the child fails, it trains here, as before. The third
+    value is True when it trained here (then the caller caches the result).
+    """
+    from smassist.language import compiled
+    from smassist.language.engine import Engine
+
+    try:
+        if compiled.fill_in_child(root):
+            cached_kb, engine = compiled.load_compiled(root)
+            if cached_kb.version == kb.version:  # the same files as validated above
+                return cached_kb, engine, False
+    except Exception:  # an unreadable cache, a broken child: train here
+        log.debug("compiling in a child process failed; training here", exc_info=True)
+    return kb, Engine(kb), True
 
 
 #: Problems listed in one message; the rest are counted (a chat message has a size limit).

@@ -55,16 +55,9 @@ def load_assistant(kb: str | None = None, settings: Settings | None = None, *,
 def compile_in_child(root: str | os.PathLike[str], settings: Settings) -> bool:
     """Fill the compiled cache for ``root`` from a child process when it is cold; True if it is warm now.
 
-    Compiling trains the matcher with numpy, scipy and scikit-learn: a process that
-    did it keeps those libraries and the freed training memory for its whole life
-    (a ``serve`` that started with a cold cache held about 220 MB against 60 MB;
-    benchmarks/README.md). The child exits after writing the cache, and the server
-    reads it. Nothing is reported from the child: when it fails (a broken knowledge
-    base, no writable cache) the caller loads in its own process as before, and that
-    load reports the problems.
+    See :func:`smassist.language.compiled.fill_in_child`: a server never trains in its
+    own process, so it never keeps the training libraries and their memory.
     """
-    import subprocess
-    import sys
     from pathlib import Path
 
     from smassist.language import compiled
@@ -76,19 +69,7 @@ def compile_in_child(root: str | os.PathLike[str], settings: Settings) -> bool:
 
     logging.getLogger("smassist.serve").info(
         "compiling the knowledge base in a separate process (first start of this version)")
-    # The child reads the same environment; the cache folder is the one this process reads.
-    code = ("import dataclasses, pathlib, sys\n"
-            "from smassist.language.compiled import load_compiled\n"
-            "from smassist.settings import current\n"
-            "settings = dataclasses.replace(current(None), cache_dir_override=pathlib.Path(sys.argv[2]))\n"
-            "load_compiled(pathlib.Path(sys.argv[1]), settings=settings)\n")
-    try:
-        subprocess.run([sys.executable, "-c", code, str(root), str(settings.cache_dir())],
-                       check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return compiled.is_cached(root, settings)
+    return compiled.fill_in_child(root, settings)
 
 
 def serving_assistant(kb: str | None = None, settings: Settings | None = None) -> Assistant:

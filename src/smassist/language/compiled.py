@@ -77,6 +77,38 @@ def load_compiled(root: Path, use_cache: bool = True,
     return kb, engine
 
 
+def fill_in_child(root: Path, settings: Settings | None = None) -> bool:
+    """Compile ``root`` into the cache from a child process when it is cold; True if it is warm now.
+
+    Compiling trains the matcher with numpy, scipy and scikit-learn: a process that
+    did it keeps those libraries and the freed training memory for its whole life
+    (a ``serve`` that started with a cold cache held about 220 MB against 60 MB;
+    benchmarks/README.md). The child exits after writing the cache, and the caller
+    reads it. Nothing is reported from the child: when it fails (a broken knowledge
+    base, no writable cache) the caller loads in its own process, and that load
+    reports the problems.
+    """
+    import subprocess
+
+    settings = current(settings)
+    root = Path(root)
+    if settings.no_cache or is_cached(root, settings):
+        return not settings.no_cache
+    # The child reads the same environment; the cache folder is the one this process reads.
+    code = ("import dataclasses, pathlib, sys\n"
+            "from smassist.language.compiled import load_compiled\n"
+            "from smassist.settings import current\n"
+            "settings = dataclasses.replace(current(None), cache_dir_override=pathlib.Path(sys.argv[2]))\n"
+            "load_compiled(pathlib.Path(sys.argv[1]), settings=settings)\n")
+    try:
+        subprocess.run([sys.executable, "-c", code, str(root), str(settings.cache_dir())],
+                       check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return is_cached(root, settings)
+
+
 def is_cached(root: Path, settings: Settings | None = None) -> bool:
     """True when :func:`load_compiled` would read ``root``'s version from the cache (nothing read)."""
     settings = current(settings)
