@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from tests.conftest import BUNDLED_KB
+from tests.support.ports import free_port
 
 #: The same secret on every instance (SMASSIST_LOG_KEY), as the docs say.
 LOG_KEY = "6f1c0e8a2b7d4c19a3e5f7081b2d4c6e8f0a1b3c5d7e9f10"
@@ -36,10 +36,6 @@ LOG_KEY = "6f1c0e8a2b7d4c19a3e5f7081b2d4c6e8f0a1b3c5d7e9f10"
 START_TIMEOUT = 120.0
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def child_environment(**values: str) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator
@@ -22,6 +21,7 @@ from tests.channels.telegram.harness import (
     ROI_QUESTION,
     button_data,
 )
+from tests.support.ports import free_port as _free_port
 from tests.support.telegram_standin import TOKEN, BotAPIStandIn
 
 # python-telegram-bot's own rate limiter reads RetryAfter.retry_after, deprecated in 22.2.
@@ -70,10 +70,6 @@ def test_importing_the_cli_does_not_import_telegram():
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @asynccontextmanager
