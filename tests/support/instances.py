@@ -189,3 +189,19 @@ def own_kb(tmp_path: Path) -> tuple[Path, Path]:
     kb = copy_knowledge_base(tmp_path / "knowledge")
     warm_knowledge_base(kb, tmp_path / "cache")
     return kb, tmp_path / "cache"
+
+
+def questions_logged(url: str) -> int:
+    """How many questions the shared log on ``url`` (PostgreSQL) holds."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM questions").fetchone()[0]  # type: ignore[index]
+
+
+def assert_outage_said_once(instances: Sequence[Instance]) -> None:
+    """Each instance's log says the database was unreachable, and reachable again, once."""
+    for instance in instances:
+        log = instance.log()
+        assert log.count("PostgreSQL unreachable") == 1, log
+        assert log.count("reachable again") == 1, log

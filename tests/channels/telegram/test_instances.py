@@ -27,6 +27,8 @@ from tests.support.instances import (
     LOG_KEY,
     START_TIMEOUT,
     Instance,
+    assert_outage_said_once,
+    questions_logged,
     start_instances,
     stop_and_check,
     url_via,
@@ -214,7 +216,6 @@ async def test_database_down_both_keep_answering_one_warning_each_and_nothing_lo
         postgres_url: str) -> None:
     """The webhook twin of the Slack test: answers keep flowing while PostgreSQL is away, each
     instance says so once (and once when it is back), and the shared log gets every question."""
-    import psycopg
 
     from tests.support.tcp_proxy import TcpProxy
 
@@ -249,15 +250,8 @@ async def test_database_down_both_keep_answering_one_warning_each_and_nothing_lo
         assert not any("Traceback" in str(c.params) or "psycopg" in str(c.params) for c in sent)
         asked = 1 + len(during) + 1 + len(after)
 
-        def logged() -> int:
-            with psycopg.connect(postgres_url) as conn:
-                return conn.execute("SELECT count(*) FROM questions").fetchone()[0]  # type: ignore[index]
-
-        await waiting(lambda: logged() >= asked, f"{asked} questions in the log")
-        assert logged() == asked
-        for instance in (a, b):
-            log = instance.log()
-            assert log.count("PostgreSQL unreachable") == 1, log
-            assert log.count("reachable again") == 1, log
+        await waiting(lambda: questions_logged(postgres_url) >= asked, f"{asked} questions in the log")
+        assert questions_logged(postgres_url) == asked
+        assert_outage_said_once((a, b))
     finally:
         proxy.close()
