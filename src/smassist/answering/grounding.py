@@ -53,11 +53,11 @@ def covers(kb: KnowledgeBase, stat: StatisticInfo, entity: EntityInfo) -> bool:
     if entity.kind == "quantity":  # its units, and (when it lists some) one of its label words
         return stat.unit in entity.units and (
             not entity.labels or any(_label_holds(stat.label[lang], entity.labels) for lang in stat.label))
-    memo = _memo(kb)
+    known = memo(kb, "covers")
     key = (stat.id, entity.id)
-    found = memo.get(key)
+    found = known.get(key)
     if found is None:
-        found = memo[key] = _covers(kb, stat, entity)
+        found = known[key] = _covers(kb, stat, entity)
     return found
 
 
@@ -67,26 +67,12 @@ def _covers(kb: KnowledgeBase, stat: StatisticInfo, entity: EntityInfo) -> bool:
     study = kb.studies[stat.study]
     if entity.kind == "country" and entity.scope not in (None, "unspecified") and study.scope == entity.scope:
         return True
-    words = _memo(kb).get(stat.id)
+    folded = memo(kb, "statistic words")
+    words = folded.get(stat.id)
     if words is None:
-        words = _memo(kb)[stat.id] = question_words(
+        words = folded[stat.id] = question_words(
             " ".join([*stat.label.values(), *study.name.values(), *study.population.values(), *study.by]))
     return mentions(entity, words, folded=True)
-
-
-#: Per knowledge-base version (by identity): covers() results and statistics' folded words.
-_memos: dict[int, tuple[KnowledgeBase, dict]] = {}
-
-
-def _memo(kb: KnowledgeBase) -> dict:
-    hit = _memos.get(id(kb))
-    if hit is not None and hit[0] is kb:
-        return hit[1]
-    if len(_memos) > 8:  # old versions after reloads
-        _memos.clear()
-    memo: dict = {}
-    _memos[id(kb)] = (kb, memo)
-    return memo
 
 
 def measured_anywhere(kb: KnowledgeBase, entity: EntityInfo) -> bool:
@@ -126,10 +112,10 @@ def relevant_entities(kb: KnowledgeBase, question: str, kind: str | None,
 
 def latest_year(kb: KnowledgeBase) -> int | None:
     """The year of the knowledge base's most recent dated figure (None: none is dated)."""
-    seen = memo(kb, "latest_year")
-    if "year" not in seen:
-        seen["year"] = max((s.year for s in kb.statistics.values() if s.year is not None), default=None)
-    return seen["year"]
+    seen = memo(kb, "latest year")
+    if None not in seen:
+        seen[None] = max((s.year for s in kb.statistics.values() if s.year is not None), default=None)
+    return seen[None]
 
 
 def ground(kb: KnowledgeBase, entry: EntryInfo, entities: list[EntityInfo], lang: str) -> Grounding:
