@@ -19,7 +19,8 @@ def test_eval_file_is_read_with_null_topics_out_of_scope(tmp_path: Path):
 KINDS = {"figure", "recommendation", "method", "reason", "comparison", "trend", "definition"}
 
 
-@pytest.mark.parametrize("name", ["eval_unseen.yaml", "eval_holdout.yaml", "eval_fresh.yaml"])
+@pytest.mark.parametrize("name", ["eval_unseen.yaml", "eval_holdout.yaml", "eval_fresh.yaml",
+                                  "eval_blind.yaml"])
 def test_held_out_set_is_labelled_with_known_topics_and_kinds_in_both_languages(name: str):
     from smassist.kb import loader
 
@@ -77,7 +78,7 @@ def test_no_knowledge_base_question_is_a_near_copy_of_an_evaluation_question():
 
     kb = loader.load(BUNDLED_KB)
     held_out = [q.text for name in ("eval_questions.yaml", "eval_unseen.yaml", "eval_holdout.yaml",
-                                    "eval_fresh.yaml")
+                                    "eval_fresh.yaml", "eval_blind.yaml")
                 for q in load_questions(REPO / "tests" / "data" / name)]
     close = []
     for entry in kb.entries.values():
